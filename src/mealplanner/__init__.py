@@ -1,0 +1,3 @@
+"""Mealplanner: a self-hostable, AI-powered meal planner."""
+
+__version__ = "0.1.0"
