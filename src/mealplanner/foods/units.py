@@ -370,6 +370,15 @@ def _decimal_text(value: float, places: int) -> str:
     return text
 
 
+def _metric_places(value: float) -> int:
+    if value >= 10:
+        return 0
+    if value >= 1:
+        return 1
+    # Two significant figures for tiny amounts, so 0.004 g of saffron is not "0 g".
+    return max(1, 1 - math.floor(math.log10(value))) if value > 0 else 0
+
+
 def _count_text(quantity: float) -> tuple[str, float]:
     # A shopper cannot buy 2.2 onions; round up, forgiving float noise (2.0000001 is 2).
     whole = max(1, math.ceil(quantity - 1e-6))
@@ -392,7 +401,7 @@ def format_quantity(quantity: float, unit: Unit | str | None, system: UnitSystem
     display = UNITS[key]
     if system == "metric":
         if key in {"g", "ml"}:
-            text = _decimal_text(value, 1 if value < 10 else 0)
+            text = _decimal_text(value, _metric_places(value))
         else:
             text = _decimal_text(value, 2)
         return f"{text} {key}"
