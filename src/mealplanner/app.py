@@ -1,0 +1,98 @@
+"""The composition root: `create_app(settings)` wires every domain; nothing connects at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from redis.asyncio import Redis
+
+from mealplanner import __version__
+from mealplanner.auth import service as auth_service
+from mealplanner.auth.router import router as auth_router
+from mealplanner.core.config import Settings, get_settings
+from mealplanner.core.db import Database
+from mealplanner.core.errors import install_error_handlers
+from mealplanner.core.logging import configure_logging
+from mealplanner.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from mealplanner.core.openapi import operation_id
+from mealplanner.core.security import PasswordHashing, TokenCodec
+from mealplanner.core.state import AppState
+from mealplanner.health import router as health_router
+from mealplanner.users.export import register_export_section
+from mealplanner.users.router import router as users_router
+
+API_PREFIX = "/api/v1"
+
+
+def build_state(settings: Settings) -> AppState:
+    redis = (
+        Redis.from_url(
+            settings.redis_url,
+            socket_timeout=settings.redis_timeout_seconds,
+            socket_connect_timeout=settings.redis_timeout_seconds,
+            decode_responses=False,
+        )
+        if settings.redis_url
+        else None
+    )
+    return AppState(
+        settings=settings,
+        db=Database(settings),
+        passwords=PasswordHashing(settings),
+        tokens=TokenCodec(settings.resolve_jwt_secret(), settings),
+        redis=redis,
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings)
+    # Fail fast (before serving) on a production deployment without a JWT secret.
+    settings.resolve_jwt_secret()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state = build_state(settings)
+        app.state.services = state
+        try:
+            yield
+        finally:
+            if state.redis is not None:
+                await state.redis.aclose()
+            await state.db.dispose()
+
+    app = FastAPI(
+        title="Mealplanner API",
+        version=__version__,
+        description="Recipes, weekly meal plans, shopping lists and nutrition insight.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+    )
+    install_error_handlers(app)
+
+    register_export_section("account", auth_service.export_sessions)
+
+    app.include_router(health_router)
+    app.include_router(health_router, prefix=API_PREFIX, include_in_schema=False)
+    for router in (auth_router, users_router):
+        app.include_router(router, prefix=API_PREFIX)
+
+    # Added last = outermost: request ids and the size cap apply before anything else.
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID", "X-CSRF-Token"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    return app

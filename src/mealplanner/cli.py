@@ -1,0 +1,91 @@
+"""The `mealplanner` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from typing import Annotated
+
+import typer
+
+from mealplanner.core.config import get_settings
+
+app = typer.Typer(
+    help="Mealplanner: recipes, weekly meal plans and shopping lists.", no_args_is_help=True
+)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes")] = 1,
+    reload: Annotated[bool, typer.Option(help="Reload on code changes (development)")] = False,
+) -> None:
+    """Serve the API (and the web app when it is built). Migrates the embedded database."""
+    import uvicorn
+
+    from mealplanner import migrate
+
+    settings = get_settings()
+    settings.resolve_jwt_secret()  # generate it once here, not racily in N workers
+    if settings.is_sqlite:
+        migrate.upgrade(settings.effective_database_url)
+    uvicorn.run(
+        "mealplanner.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=None if reload else workers,
+        reload=reload,
+        proxy_headers=False,
+        log_config=None,
+        timeout_graceful_shutdown=30,
+    )
+
+
+@app.command("migrate")
+def migrate_cmd(
+    revision: Annotated[str, typer.Argument(help="Target revision")] = "head",
+) -> None:
+    """Apply database migrations (PostgreSQL or SQLite)."""
+    from mealplanner import migrate
+
+    migrate.upgrade(get_settings().effective_database_url, revision)
+    typer.echo("Database is up to date.")
+
+
+def _read_password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Repeat password: "):
+        raise typer.BadParameter("Passwords do not match")
+    return first
+
+
+@app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(help="Admin's email address")],
+    name: Annotated[str, typer.Option(help="Display name")] = "Administrator",
+) -> None:
+    """Create an admin, or promote an existing user. The password is read from a prompt or
+    from standard input, never from the command line (it would end up in shell history)."""
+    from mealplanner import migrate
+    from mealplanner.admin.bootstrap import ensure_admin
+
+    settings = get_settings()
+    password = _read_password()
+    if settings.is_sqlite:
+        migrate.upgrade(settings.effective_database_url)
+    try:
+        created = asyncio.run(ensure_admin(settings, email=email, name=name, password=password))
+    except ValueError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    typer.echo(f"Admin {'created' if created else 'promoted'}: {email}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,124 @@
+"""Settings, read from the environment (prefix ``MEALPLANNER_``) and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Environment = Literal["development", "production", "test"]
+
+
+def _split_csv(value: Any) -> Any:
+    # Lists may be given as JSON (`["a","b"]`) or, friendlier in a shell, comma-separated.
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            import json
+
+            return json.loads(text)
+        return [item.strip() for item in text.split(",") if item.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Every setting is documented in the README's configuration table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MEALPLANNER_", env_file=".env", extra="ignore", validate_default=True
+    )
+
+    env: Environment = "development"
+    data_dir: Path = Path("./data")
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    # Database: an embedded SQLite file by default, PostgreSQL (asyncpg) in production.
+    database_url: str | None = None
+    database_replica_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    database_echo: bool = False
+
+    # Redis: unset means in-process cache, limiter and jobs.
+    redis_url: str | None = None
+    redis_timeout_seconds: float = Field(default=0.25, gt=0, le=10)
+
+    # Auth
+    jwt_secret: SecretStr | None = None
+    jwt_issuer: str = "mealplanner"
+    access_token_ttl_seconds: int = Field(default=3600, ge=60, le=86400)
+    refresh_token_ttl_days: int = Field(default=7, ge=1, le=90)
+    # argon2id; the defaults are OWASP's recommendation (19 MiB, t=2, p=1).
+    password_hash_memory_kib: int = Field(default=19456, ge=8)
+    password_hash_time_cost: int = Field(default=2, ge=1)
+    password_hash_parallelism: int = Field(default=1, ge=1)
+
+    # HTTP
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+
+    # Logging
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "console"] = "json"
+
+    @field_validator("database_replica_urls", "cors_origins", mode="before")
+    @classmethod
+    def _lists(cls, value: Any) -> Any:
+        return _split_csv(value)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return normalize_database_url(self.database_url)
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'mealplanner.db').as_posix()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    def resolve_jwt_secret(self) -> str:
+        """The configured secret, or one generated once and kept in the data dir (0600).
+
+        Production refuses to start without an explicit secret: a generated one would differ
+        between hosts behind a load balancer and silently log everybody out.
+        """
+        if self.jwt_secret is not None:
+            value = self.jwt_secret.get_secret_value()
+            if len(value) < 32:
+                raise ValueError("MEALPLANNER_JWT_SECRET must be at least 32 characters")
+            return value
+        if self.env == "production":
+            raise RuntimeError("MEALPLANNER_JWT_SECRET must be set when MEALPLANNER_ENV=production")
+        path = self.data_dir / "jwt_secret"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secret)
+        return secret
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the usual `postgresql://` and `sqlite:///` spellings and pick the async drivers."""
+    if url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url.split(":///", 1)[1]
+    return url
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()
