@@ -1,7 +1,15 @@
 """Imports every domain's models so `Base.metadata` is complete (Alembic, tests)."""
 
+from mealplanner.activity import models as activity_models
 from mealplanner.auth import models as auth_models
 from mealplanner.core.db import Base
+from mealplanner.recipes import models as recipe_models
 from mealplanner.users import models as user_models
 
-__all__ = ["Base", "auth_models", "user_models"]
+__all__ = [
+    "Base",
+    "activity_models",
+    "auth_models",
+    "recipe_models",
+    "user_models",
+]

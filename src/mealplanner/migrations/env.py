@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from mealplanner.core.db import make_null_pool_engine
+from mealplanner.migrations.unmanaged import include_name
 from mealplanner.models import Base
 
 config = context.config
@@ -20,6 +21,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         compare_type=True,
         compare_server_default=False,
+        include_name=include_name,
         # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
     )
