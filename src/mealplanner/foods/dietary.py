@@ -88,7 +88,8 @@ _RULES: Final[tuple[_Rule, ...]] = (
         r"(?:coconut|almond|soy|soya|rice|oat|cashew|hemp|plant|nut|peanut|seed|sunflower|"
         r"apple|cocoa|shea|pea|macadamia|hazelnut|sesame|pumpkin|pistachio|walnut|pecan)"
         r"(?: seed)?[- ]?(?:milk|butter|cream|yogh?urt|creamer)"
-        r"|soymilk|butternuts?|butterhead|butter ?beans?|cream of tartar|cream of coconut|"
+        r"|soymilk|butternuts?|butterhead|bread and butter|butter ?beans?|cream of tartar|"
+        r"cream of coconut|"
         r"cream[- ]style|milk ?thistle|milkfish|ice cream bean|non-?dairy|dairy[- ]free|"
         r"without (?:milk|cheese|butter|cream)|butterscotch",
     ),
