@@ -62,6 +62,31 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
 
+    # Email (notifications): no SMTP host means each email is written to DATA_DIR/outbox.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    smtp_ssl: bool = False
+    smtp_from: str = "Mealplanner <noreply@localhost>"
+    smtp_timeout: float = Field(default=10, gt=0, le=120)
+
+    # Object storage (images): local disk under DATA_DIR/media, or S3-compatible.
+    storage_backend: Literal["local", "s3"] = "local"
+    s3_bucket: str | None = None
+    s3_region: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    cdn_base_url: str | None = None
+    upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
+
+    # Background jobs and schedules
+    worker_concurrency: int = Field(default=4, ge=1, le=64)
+    scheduler_enabled: bool = True
+    scheduler_interval_seconds: int = Field(default=300, ge=10, le=3600)
+
     # Logging
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"

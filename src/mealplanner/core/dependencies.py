@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mealplanner.core.jobs import flush_deferred_jobs
 from mealplanner.core.state import AppState
 
 
@@ -27,6 +28,8 @@ async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
     """
     async with state.db.session() as session:
         yield session
+    # Background jobs deferred during the request go out only now that the data is committed.
+    await flush_deferred_jobs(session, state.jobs)
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from email.message import EmailMessage
+from typing import Any, Protocol
 
 from redis.asyncio import Redis
 
 from mealplanner.core.config import Settings
 from mealplanner.core.db import Database
+from mealplanner.core.jobs import JobQueue
 from mealplanner.core.security import PasswordHashing, TokenCodec
+from mealplanner.core.storage import Storage
+
+
+class MailSender(Protocol):
+    """Delivers a finished message (SMTP, or the outbox folder in the embedded default)."""
+
+    async def send(self, message: EmailMessage) -> None: ...
 
 
 @dataclass
@@ -19,4 +28,7 @@ class AppState:
     passwords: PasswordHashing
     tokens: TokenCodec
     redis: Redis | None = None
+    storage: Storage | None = None
+    jobs: JobQueue | None = None
+    mailer: MailSender | None = None
     extras: dict[str, Any] = field(default_factory=dict)
