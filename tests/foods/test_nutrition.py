@@ -1,5 +1,8 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from mealplanner.foods.matching import aliases
 from mealplanner.foods.nutrition import IngredientInput, Nutrients, compute_nutrition
 from mealplanner.foods.table import get_food_table
 
@@ -119,3 +122,33 @@ def test_nutrients_arithmetic_and_api_dict() -> None:
         "sodiumMg": 0.0,
         "saturatedFatG": 0.0,
     }
+
+
+_ALIAS_IDS = sorted(set(aliases().values()))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([*_ALIAS_IDS, None, "99999"]),
+            st.one_of(st.none(), st.floats(min_value=0, max_value=5000, allow_nan=False)),
+            st.sampled_from([None, "g", "cup", "tbsp", "tsp", "large", "clove", "can", "oz", "x"]),
+            st.booleans(),
+        ),
+        max_size=12,
+    ),
+    st.floats(min_value=-2, max_value=20, allow_nan=False),
+)
+def test_compute_nutrition_is_always_bounded(
+    lines: list[tuple[str | None, float | None, str | None, bool]], servings: float
+) -> None:
+    inputs = [
+        IngredientInput(f"line {i}", quantity, unit, ndb_no, optional=optional)
+        for i, (ndb_no, quantity, unit, optional) in enumerate(lines)
+    ]
+    result = compute_nutrition(inputs, servings)
+    assert 0.0 <= result.coverage <= 1.0
+    assert len(result.grams) == len(inputs)
+    assert all(value >= 0 for value in result.total.as_dict().values())
+    assert all(grams is None or grams >= 0 for grams in result.grams)

@@ -1,4 +1,7 @@
+import importlib.util
 import time
+from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -70,3 +73,26 @@ def test_load_is_fast() -> None:
     start = time.perf_counter()
     load_food_table()
     assert time.perf_counter() - start < 1.0  # about 0.07 s locally; loose for slow CI
+
+
+SHARED_SOURCE = Path("/work/shared/data/nutrition")
+
+
+@pytest.mark.skipif(not SHARED_SOURCE.exists(), reason="shared USDA tables not available")
+def test_build_script_reproduces_shipped_tables(tmp_path: Path) -> None:
+    script = Path(__file__).parents[2] / "scripts" / "build_food_tables.py"
+    spec = importlib.util.spec_from_file_location("build_food_tables", script)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.build(SHARED_SOURCE, tmp_path)
+    shipped = resources.files("mealplanner.foods") / "data"
+    for name in ("foods.csv", "portions.csv", "food_groups.csv", "PROVENANCE.md"):
+        assert (tmp_path / name).read_bytes() == (shipped / name).read_bytes(), name
+
+
+def test_data_files_are_package_resources() -> None:
+    data = resources.files("mealplanner.foods") / "data"
+    for name in ("foods.csv", "portions.csv", "food_groups.csv", "aliases.csv", "PROVENANCE.md"):
+        assert (data / name).is_file(), name
