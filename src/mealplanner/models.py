@@ -2,7 +2,10 @@
 
 from mealplanner.activity import models as activity_models
 from mealplanner.auth import models as auth_models
+from mealplanner.auth.password_reset import models as password_reset_models
 from mealplanner.core.db import Base
+from mealplanner.media import models as media_models
+from mealplanner.notifications import models as notification_models
 from mealplanner.recipes import models as recipe_models
 from mealplanner.users import models as user_models
 
@@ -10,6 +13,9 @@ __all__ = [
     "Base",
     "activity_models",
     "auth_models",
+    "media_models",
+    "notification_models",
+    "password_reset_models",
     "recipe_models",
     "user_models",
 ]
