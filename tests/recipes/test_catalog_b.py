@@ -152,16 +152,20 @@ def test_slugs_are_unique_kebab_case() -> None:
 @pytest.mark.parametrize("recipe", _recipes(), ids=_ids())
 def test_recipe_shape_and_vocabulary(recipe: dict[str, Any]) -> None:
     assert set(recipe) == REQUIRED_KEYS
-    assert isinstance(recipe["name"], str) and recipe["name"].strip()
-    assert isinstance(recipe["description"], str) and len(recipe["description"]) >= 30
+    assert isinstance(recipe["name"], str)
+    assert recipe["name"].strip()
+    assert isinstance(recipe["description"], str)
+    assert len(recipe["description"]) >= 30
     assert recipe["cuisine"] in CUISINES
-    assert recipe["mealTypes"] and set(recipe["mealTypes"]) <= set(MEAL_TYPES)
+    assert recipe["mealTypes"]
+    assert set(recipe["mealTypes"]) <= set(MEAL_TYPES)
     assert recipe["category"] in RECIPE_CATEGORIES
     assert recipe["difficulty"] in DIFFICULTIES
     assert 2 <= len(recipe["tags"]) <= 6
     assert all(KEBAB.match(tag) for tag in recipe["tags"])
     for key in ("prepMinutes", "cookMinutes", "servings"):
-        assert isinstance(recipe[key], int) and recipe[key] >= 0, key
+        assert isinstance(recipe[key], int), key
+        assert recipe[key] >= 0, key
     assert recipe["servings"] >= 1
     assert recipe["prepMinutes"] + recipe["cookMinutes"] > 0
     assert len(recipe["ingredients"]) >= 3
@@ -175,7 +179,8 @@ def test_ingredient_lines_link_to_foods_with_usable_units(recipe: dict[str, Any]
     for line in recipe["ingredients"]:
         where = f"{recipe['slug']}: {line.get('name')}"
         assert set(line) <= LINE_KEYS, where
-        assert isinstance(line.get("name"), str) and line["name"].strip(), where
+        assert isinstance(line.get("name"), str), where
+        assert line["name"].strip(), where
         assert NDB.match(str(line.get("food", ""))), where
         food = table.get(line["food"])
         assert food is not None, f"{where}: unknown food {line['food']}"
@@ -275,7 +280,9 @@ def test_calorie_spread() -> None:
         ]
 
     lunches, dinners = per_serving("lunch"), per_serving("dinner")
-    assert min(lunches) >= 350 and max(lunches) <= 900
-    assert min(dinners) >= 400 and max(dinners) <= 1000
+    assert min(lunches) >= 350
+    assert max(lunches) <= 900
+    assert min(dinners) >= 400
+    assert max(dinners) <= 1000
     # A real spread, not one calorie level for everything.
     assert max(dinners) - min(dinners) >= 250
