@@ -10,17 +10,23 @@ from fastapi.middleware.cors import CORSMiddleware
 from redis.asyncio import Redis
 
 from mealplanner import __version__
+from mealplanner.activity import service as activity_service
 from mealplanner.auth import service as auth_service
 from mealplanner.auth.router import router as auth_router
 from mealplanner.core.config import Settings, get_settings
 from mealplanner.core.db import Database
 from mealplanner.core.errors import install_error_handlers
 from mealplanner.core.logging import configure_logging
+from mealplanner.core.metrics import MetricsMiddleware
+from mealplanner.core.metrics import router as metrics_router
 from mealplanner.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from mealplanner.core.openapi import operation_id
+from mealplanner.core.platform import install_platform, start_platform, stop_platform
 from mealplanner.core.security import PasswordHashing, TokenCodec
 from mealplanner.core.state import AppState
 from mealplanner.health import router as health_router
+from mealplanner.recipes import service as recipe_service
+from mealplanner.recipes.router import router as recipes_router
 from mealplanner.users.export import register_export_section
 from mealplanner.users.router import router as users_router
 
@@ -38,13 +44,15 @@ def build_state(settings: Settings) -> AppState:
         if settings.redis_url
         else None
     )
-    return AppState(
+    state = AppState(
         settings=settings,
         db=Database(settings),
         passwords=PasswordHashing(settings),
         tokens=TokenCodec(settings.resolve_jwt_secret(), settings),
         redis=redis,
     )
+    install_platform(state)
+    return state
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -57,9 +65,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = build_state(settings)
         app.state.services = state
+        await start_platform(state)
         try:
             yield
         finally:
+            await stop_platform(state)
             if state.redis is not None:
                 await state.redis.aclose()
             await state.db.dispose()
@@ -77,10 +87,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
 
     register_export_section("account", auth_service.export_sessions)
+    register_export_section("recipes", recipe_service.export_recipes)
+    register_export_section("activity", activity_service.export_activity)
 
     app.include_router(health_router)
+    app.include_router(metrics_router)
     app.include_router(health_router, prefix=API_PREFIX, include_in_schema=False)
-    for router in (auth_router, users_router):
+    for router in (auth_router, users_router, recipes_router):
         app.include_router(router, prefix=API_PREFIX)
 
     # Added last = outermost: request ids and the size cap apply before anything else.
@@ -94,5 +107,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["X-Request-ID", "Retry-After"],
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -61,6 +61,21 @@ class Settings(BaseSettings):
     # HTTP
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Proxies (CIDRs) whose X-Forwarded-For / X-Forwarded-Proto are believed.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    # Platform: cache, rate limits, observability (see docs/operations.md)
+    cache_memory_max_entries: int = Field(default=10_000, ge=100)
+    redis_breaker_failures: int = Field(default=3, ge=1)
+    redis_breaker_reset_seconds: float = Field(default=5.0, gt=0)
+    rate_limit_enabled: bool = True
+    rate_limit_default: str = "120/minute"
+    rate_limit_authenticated: str = "600/minute"
+    rate_limit_auth: str = "10/minute"
+    metrics_token: SecretStr | None = None
+    otlp_endpoint: str | None = None
+    sentry_dsn: SecretStr | None = None
+    sentry_traces_sample_rate: float = Field(default=0.0, ge=0, le=1)
 
     # Email (notifications): no SMTP host means each email is written to DATA_DIR/outbox.
     smtp_host: str | None = None
@@ -91,7 +106,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"
 
-    @field_validator("database_replica_urls", "cors_origins", mode="before")
+    @field_validator("database_replica_urls", "cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _lists(cls, value: Any) -> Any:
         return _split_csv(value)

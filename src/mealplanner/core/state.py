@@ -8,9 +8,12 @@ from typing import Any, Protocol
 
 from redis.asyncio import Redis
 
+from mealplanner.core.cache import Cache, MemoryCache, StaticDataCache
+from mealplanner.core.circuit import CircuitBreaker
 from mealplanner.core.config import Settings
 from mealplanner.core.db import Database
 from mealplanner.core.jobs import JobQueue
+from mealplanner.core.metrics import Metrics
 from mealplanner.core.security import PasswordHashing, TokenCodec
 from mealplanner.core.storage import Storage
 
@@ -31,4 +34,9 @@ class AppState:
     storage: Storage | None = None
     jobs: JobQueue | None = None
     mailer: MailSender | None = None
+    # Platform (core/cache.py, core/metrics.py); app.build_state wires the real ones.
+    cache: Cache = field(default_factory=MemoryCache)
+    static_cache: StaticDataCache = field(default_factory=StaticDataCache)
+    metrics: Metrics = field(default_factory=Metrics)
+    redis_breaker: CircuitBreaker | None = None
     extras: dict[str, Any] = field(default_factory=dict)

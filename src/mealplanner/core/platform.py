@@ -1,0 +1,49 @@
+"""Wires the platform services (metrics, Redis circuit breaker, caches) onto `AppState`.
+
+Kept out of `app.py` so the composition root stays a short list of calls.
+"""
+
+from __future__ import annotations
+
+from mealplanner.core.cache import CacheStats, MemoryCache, RedisCache, StaticDataCache
+from mealplanner.core.circuit import CircuitBreaker
+from mealplanner.core.metrics import Metrics
+from mealplanner.core.state import AppState
+
+
+def install_platform(state: AppState) -> None:
+    """Build metrics and caches for `state` (no I/O: nothing connects here)."""
+    settings = state.settings
+    metrics = Metrics()
+    state.metrics = metrics
+    metrics.instrument_engine(state.db.engine)
+    state.static_cache = StaticDataCache()
+    if state.redis is not None:
+        breaker = CircuitBreaker(
+            "redis",
+            failure_threshold=settings.redis_breaker_failures,
+            reset_seconds=settings.redis_breaker_reset_seconds,
+        )
+        breaker.add_listener(metrics.track_circuit)
+        state.redis_breaker = breaker
+        state.cache = RedisCache(
+            state.redis,
+            breaker=breaker,
+            timeout_seconds=settings.redis_timeout_seconds,
+            stats=CacheStats(metrics, "redis"),
+        )
+    else:
+        state.cache = MemoryCache(
+            settings.cache_memory_max_entries, stats=CacheStats(metrics, "memory")
+        )
+
+
+async def start_platform(state: AppState) -> None:
+    """Start the background parts (the L1 invalidation listener)."""
+    if state.redis is not None:
+        state.static_cache.start(state.redis)
+
+
+async def stop_platform(state: AppState) -> None:
+    await state.static_cache.close()
+    await state.cache.close()
