@@ -13,6 +13,7 @@ from mealplanner import __version__
 from mealplanner.activity import service as activity_service
 from mealplanner.auth import service as auth_service
 from mealplanner.auth.router import router as auth_router
+from mealplanner.background import install_background, start_background, stop_background
 from mealplanner.core.config import Settings, get_settings
 from mealplanner.core.db import Database
 from mealplanner.core.errors import install_error_handlers
@@ -25,6 +26,7 @@ from mealplanner.core.platform import install_platform, start_platform, stop_pla
 from mealplanner.core.security import PasswordHashing, TokenCodec
 from mealplanner.core.state import AppState
 from mealplanner.health import router as health_router
+from mealplanner.notifications.router import router as notifications_router
 from mealplanner.recipes import service as recipe_service
 from mealplanner.recipes.router import router as recipes_router
 from mealplanner.users.export import register_export_section
@@ -52,6 +54,7 @@ def build_state(settings: Settings) -> AppState:
         redis=redis,
     )
     install_platform(state)
+    install_background(state)
     return state
 
 
@@ -66,9 +69,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state = build_state(settings)
         app.state.services = state
         await start_platform(state)
+        await start_background(state)
         try:
             yield
         finally:
+            await stop_background(state)
             await stop_platform(state)
             if state.redis is not None:
                 await state.redis.aclose()
@@ -93,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(health_router, prefix=API_PREFIX, include_in_schema=False)
-    for router in (auth_router, users_router, recipes_router):
+    for router in (auth_router, users_router, recipes_router, notifications_router):
         app.include_router(router, prefix=API_PREFIX)
 
     # Added last = outermost: request ids and the size cap apply before anything else.

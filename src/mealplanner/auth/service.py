@@ -24,6 +24,7 @@ from mealplanner.core.security import (
     new_opaque_token,
 )
 from mealplanner.core.state import AppState
+from mealplanner.notifications import service as notification_service
 from mealplanner.users import service as user_service
 from mealplanner.users.models import User
 
@@ -104,6 +105,10 @@ async def register(
     password_hash = await state.passwords.hash(password)
     user = await user_service.create_user(
         session, email=email, name=name, password_hash=password_hash
+    )
+    # Goes out after the registration commits (and never if it rolls back).
+    notification_service.queue_email(
+        session, user.id, notification_service.WELCOME, key=f"welcome:{user.id}"
     )
     return await _start_session(session, state, user, client)
 

@@ -23,7 +23,8 @@ import random
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -480,3 +481,11 @@ async def flush_deferred_jobs(session: AsyncSession, queue: JobQueue | None) -> 
         except Exception as exc:  # the data is committed; a lost job is logged, not raised
             log.error("job_enqueue_failed", job=job.name, exc_info=exc)
     return len(jobs)
+
+
+@asynccontextmanager
+async def unit_of_work(state: AppState) -> AsyncIterator[AsyncSession]:
+    """A job's (or the scheduler's) transaction: commit at the end, then queue its jobs."""
+    async with state.db.session() as session:
+        yield session
+    await flush_deferred_jobs(session, state.jobs)
