@@ -1,0 +1,342 @@
+"""Hybrid recipe recommendations: content profile + item-to-item co-occurrence + popularity.
+
+Pure scoring for the suggestions endpoint. The caller applies the hard filters (diet,
+allergies, time, already-planned) and passes interactions, recipe features and co-occurrence
+counts; this module builds a taste profile, scores, re-ranks for diversity (MMR) and explains
+each pick. The formulas are written out in ``docs/ai.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Final, Literal
+
+from mealplanner.ai.engine.balance import KCAL_PER_G_PROTEIN
+
+InteractionKind = Literal["favorited", "planned", "viewed"]
+
+# A favourite says more about taste than a plan, a plan more than a glance.
+KIND_WEIGHT: Final[Mapping[str, float]] = {"favorited": 3.0, "planned": 2.0, "viewed": 0.5}
+HALF_LIFE_DAYS: Final = 45.0
+HIGH_PROTEIN_SHARE: Final = 0.30
+
+
+@dataclass(frozen=True, slots=True)
+class RecipeFeatures:
+    recipe_id: str
+    name: str
+    cuisine: str
+    tags: frozenset[str] = frozenset()
+    food_ids: frozenset[str] = frozenset()
+    meal_types: frozenset[str] = frozenset()
+    popularity: float = 0.0  # normalised to 0..1 by the caller
+    calories: float = 0.0
+    protein_g: float = 0.0
+    total_minutes: int = 0
+
+    @property
+    def is_high_protein(self) -> bool:
+        return (
+            self.calories > 0
+            and self.protein_g * KCAL_PER_G_PROTEIN / self.calories >= HIGH_PROTEIN_SHARE
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    recipe_id: str
+    kind: InteractionKind
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LikedRecipe:
+    recipe_id: str
+    name: str
+    cuisine: str
+    tags: frozenset[str]
+    food_ids: frozenset[str]
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A user's recency-weighted taste: weights per cuisine, tag and food, plus what they liked."""
+
+    cuisines: Mapping[str, float] = field(default_factory=dict)
+    tags: Mapping[str, float] = field(default_factory=dict)
+    foods: Mapping[str, float] = field(default_factory=dict)
+    liked: tuple[LikedRecipe, ...] = ()
+    seen: frozenset[str] = frozenset()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.liked
+
+
+@dataclass(frozen=True, slots=True)
+class RankContext:
+    meal_type: str | None = None
+    max_minutes: int | None = None
+    exclude: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class HybridWeights:
+    content: float = 0.55
+    collaborative: float = 0.30
+    popularity: float = 0.15
+    # MMR trade-off: 1.0 ranks by relevance only, lower values favour variety.
+    relevance: float = 0.9
+    exclude_seen: bool = True
+
+
+DEFAULT_HYBRID_WEIGHTS: Final = HybridWeights()
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    recipe_id: str
+    score: float
+    reason: str
+
+
+def build_profile(
+    interactions: Iterable[Interaction],
+    features: Mapping[str, RecipeFeatures],
+    *,
+    now: datetime | None = None,
+    half_life_days: float = HALF_LIFE_DAYS,
+) -> Profile:
+    """Sum each interaction's weight (kind weight x 2^(-age / half-life)) into bags of cuisines,
+    tags and foods. ``now`` defaults to the newest interaction, which keeps this pure."""
+    items = [i for i in interactions if i.recipe_id in features]
+    if not items:
+        return Profile(seen=frozenset(i.recipe_id for i in interactions))
+    ref = now or max(i.at for i in items)
+    per_recipe: dict[str, float] = defaultdict(float)
+    for item in items:
+        age_days = max(0.0, (ref - item.at).total_seconds() / 86400.0)
+        per_recipe[item.recipe_id] += KIND_WEIGHT[item.kind] * 0.5 ** (age_days / half_life_days)
+    cuisines: dict[str, float] = defaultdict(float)
+    tags: dict[str, float] = defaultdict(float)
+    foods: dict[str, float] = defaultdict(float)
+    liked = []
+    for rid, weight in per_recipe.items():
+        f = features[rid]
+        cuisines[f.cuisine] += weight
+        for t in f.tags:
+            tags[t] += weight
+        # Spread a recipe's weight over its foods so long ingredient lists don't dominate.
+        for food in f.food_ids:
+            foods[food] += weight / math.sqrt(len(f.food_ids))
+        liked.append(LikedRecipe(rid, f.name, f.cuisine, f.tags, f.food_ids, weight))
+    liked.sort(key=lambda r: (-r.weight, r.recipe_id))
+    return Profile(
+        cuisines=dict(cuisines),
+        tags=dict(tags),
+        foods=dict(foods),
+        liked=tuple(liked),
+        seen=frozenset(i.recipe_id for i in interactions),
+    )
+
+
+def _bag_cosine(bag: Mapping[str, float], items: frozenset[str]) -> float:
+    """Cosine between a weighted bag and a recipe's binary item set."""
+    if not bag or not items:
+        return 0.0
+    norm = math.sqrt(sum(v * v for v in bag.values()))
+    dot = sum(bag.get(i, 0.0) for i in items)
+    return dot / (norm * math.sqrt(len(items))) if norm else 0.0
+
+
+def content_score(recipe: RecipeFeatures, profile: Profile) -> float:
+    """0..1: 0.4 x cuisine affinity (share of the top cuisine's weight) + 0.4 x food cosine
+    + 0.2 x tag cosine."""
+    if profile.is_empty:
+        return 0.0
+    top = max(profile.cuisines.values(), default=0.0)
+    cuisine = profile.cuisines.get(recipe.cuisine, 0.0) / top if top else 0.0
+    return (
+        0.4 * cuisine
+        + 0.4 * _bag_cosine(profile.foods, recipe.food_ids)
+        + 0.2 * _bag_cosine(profile.tags, recipe.tags)
+    )
+
+
+def item_similarity(a: str, b: str, co_counts: Mapping[str, Mapping[str, float]]) -> float:
+    """co(a, b) / sqrt(n_a x n_b): cosine over the users who planned or favourited each item.
+
+    ``n_x`` is the diagonal ``co_counts[x][x]`` (number of users with x) when present,
+    otherwise the row sum, which over-counts but keeps the ratio bounded.
+    """
+    row = co_counts.get(a)
+    if not row or a == b:
+        return 0.0
+    co = row.get(b, 0.0)
+    if co <= 0:
+        return 0.0
+    n_a = _item_count(a, co_counts)
+    n_b = _item_count(b, co_counts)
+    return co / math.sqrt(n_a * n_b) if n_a > 0 and n_b > 0 else 0.0
+
+
+def _item_count(item: str, co_counts: Mapping[str, Mapping[str, float]]) -> float:
+    row = co_counts.get(item, {})
+    return row.get(item) or sum(v for k, v in row.items() if k != item)
+
+
+def collaborative_score(
+    recipe_id: str, profile: Profile, co_counts: Mapping[str, Mapping[str, float]]
+) -> tuple[float, LikedRecipe | None]:
+    """Profile-weighted mean similarity to the user's liked recipes, and the liked recipe
+    that contributes most (for the explanation)."""
+    total = sum(r.weight for r in profile.liked)
+    if not total:
+        return 0.0, None
+    score = 0.0
+    best: tuple[float, LikedRecipe] | None = None
+    for liked in profile.liked:
+        sim = item_similarity(liked.recipe_id, recipe_id, co_counts)
+        if sim <= 0:
+            continue
+        contribution = liked.weight * sim
+        score += contribution
+        if best is None or contribution > best[0]:
+            best = (contribution, liked)
+    return score / total, (best[1] if best else None)
+
+
+def popularity_score(recipe: RecipeFeatures) -> float:
+    return min(1.0, max(0.0, recipe.popularity))
+
+
+def _recipe_similarity(a: RecipeFeatures, b: RecipeFeatures) -> float:
+    """Redundancy between two picks: same cuisine counts half, shared foods the other half."""
+    same_cuisine = 1.0 if a.cuisine == b.cuisine else 0.0
+    union = len(a.food_ids | b.food_ids)
+    jaccard = len(a.food_ids & b.food_ids) / union if union else 0.0
+    return 0.5 * same_cuisine + 0.5 * jaccard
+
+
+def _most_similar_liked(recipe: RecipeFeatures, profile: Profile) -> LikedRecipe | None:
+    best: tuple[float, LikedRecipe] | None = None
+    for liked in profile.liked:
+        union = len(recipe.food_ids | liked.food_ids)
+        overlap = len(recipe.food_ids & liked.food_ids) / union if union else 0.0
+        sim = (1.0 if liked.cuisine == recipe.cuisine else 0.0) + overlap
+        sim += 0.2 * len(recipe.tags & liked.tags)
+        key = sim * (1 + math.log1p(liked.weight))
+        if sim > 0 and (best is None or key > best[0]):
+            best = (key, liked)
+    return best[1] if best else None
+
+
+def hybrid_rank(
+    candidates: Sequence[RecipeFeatures],
+    profile: Profile,
+    co_counts: Mapping[str, Mapping[str, float]],
+    context: RankContext | None = None,
+    limit: int = 10,
+    weights: HybridWeights = DEFAULT_HYBRID_WEIGHTS,
+) -> list[Ranked]:
+    """Top ``limit`` candidates by hybrid score, diversified by MMR, each with a reason.
+
+    Each signal is scaled to 0..1 by its maximum over the candidates before weighting, so a
+    user with little history is not drowned by popularity, and vice versa.
+    """
+    ctx = context or RankContext()
+    pool = [
+        r
+        for r in candidates
+        if r.recipe_id not in ctx.exclude
+        and not (weights.exclude_seen and r.recipe_id in profile.seen)
+        and (ctx.meal_type is None or not r.meal_types or ctx.meal_type in r.meal_types)
+    ]
+    if not pool or limit <= 0:
+        return []
+    content = [content_score(r, profile) for r in pool]
+    collab = [collaborative_score(r.recipe_id, profile, co_counts) for r in pool]
+    popular = [popularity_score(r) for r in pool]
+    max_content = max(content) or 1.0
+    max_collab = max(c for c, _ in collab) or 1.0
+    max_pop = max(popular) or 1.0
+
+    scored: list[tuple[float, int, tuple[float, float, float]]] = []
+    for i in range(len(pool)):
+        parts = (
+            weights.content * content[i] / max_content,
+            weights.collaborative * collab[i][0] / max_collab,
+            weights.popularity * popular[i] / max_pop,
+        )
+        scored.append((sum(parts), i, parts))
+    scored.sort(key=lambda t: (-t[0], pool[t[1]].recipe_id))
+    shortlist = scored[: max(limit * 5, 50)]
+
+    chosen: list[tuple[float, int, tuple[float, float, float]]] = []
+    remaining = list(shortlist)
+    while remaining and len(chosen) < limit:
+        best_pos = 0
+        best_value = -math.inf
+        for pos, (score, i, _) in enumerate(remaining):
+            redundancy = max(
+                (_recipe_similarity(pool[i], pool[j]) for _, j, _ in chosen), default=0.0
+            )
+            value = weights.relevance * score - (1 - weights.relevance) * redundancy
+            if value > best_value:
+                best_pos, best_value = pos, value
+        chosen.append(remaining.pop(best_pos))
+
+    return [
+        Ranked(
+            recipe_id=pool[i].recipe_id,
+            score=round(score, 4),
+            reason=_reason(pool[i], parts, collab[i][1], profile, ctx),
+        )
+        for score, i, parts in chosen
+    ]
+
+
+def _reason(
+    recipe: RecipeFeatures,
+    parts: tuple[float, float, float],
+    co_liked: LikedRecipe | None,
+    profile: Profile,
+    ctx: RankContext,
+) -> str:
+    content_part, collab_part, _ = parts
+    if collab_part > content_part and co_liked is not None:
+        return f"People who planned {co_liked.name} also planned this"
+    if content_part > 0:
+        similar = _most_similar_liked(recipe, profile)
+        if similar is not None:
+            return f"Because you liked {similar.name}"
+    fits_time = ctx.max_minutes is not None and 0 < recipe.total_minutes <= ctx.max_minutes
+    if fits_time and recipe.is_high_protein:
+        return f"Fits your {ctx.max_minutes}-minute limit and is high in protein"
+    if fits_time:
+        return f"Ready within your {ctx.max_minutes}-minute limit"
+    if recipe.is_high_protein and profile.tags.get("high-protein"):
+        return "High in protein, like many recipes you enjoy"
+    return "Popular with other cooks"
+
+
+def co_occurrence_counts(
+    baskets: Iterable[Iterable[str]],
+) -> dict[str, dict[str, float]]:
+    """Item-to-item counts from per-user sets of planned/favourited recipes, with the
+    diagonal holding how many users had each item. A helper for callers and the evaluation."""
+    counts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for basket in baskets:
+        items = sorted(set(basket))
+        for a in items:
+            row = counts[a]
+            row[a] += 1
+            for b in items:
+                if a != b:
+                    row[b] += 1
+    return {k: dict(v) for k, v in counts.items()}
