@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from mealplanner.ai.engine.recommender import (
     HybridWeights,
     Interaction,
+    InteractionKind,
     RecipeFeatures,
     build_profile,
     co_occurrence_counts,
@@ -52,7 +53,8 @@ def simulate(
         picked = rng.choices(recipes, weights=weights, k=n)
         history = []
         for k, r in enumerate(picked):
-            kind = rng.choices(["viewed", "planned", "favorited"], weights=[0.4, 0.45, 0.15])[0]
+            kinds: list[InteractionKind] = ["viewed", "planned", "favorited"]
+            kind = rng.choices(kinds, weights=[0.4, 0.45, 0.15])[0]
             history.append(Interaction(r.recipe_id, kind, START + timedelta(days=2 * k)))
         histories.append(history)
     return histories
