@@ -13,6 +13,7 @@ import contextlib
 import signal
 
 import structlog
+from redis.asyncio import Redis
 
 from mealplanner.core.jobs import InProcessJobQueue, RedisJobQueue, Worker
 from mealplanner.core.state import AppState
@@ -39,7 +40,15 @@ def install_background(state: AppState) -> None:
     settings = state.settings
     state.storage = build_storage(settings, settings.resolve_jwt_secret())
     state.mailer = build_mailer(settings)
-    state.jobs = RedisJobQueue(state.redis) if state.redis is not None else InProcessJobQueue(state)
+    if state.redis is not None and settings.redis_url:
+        blocking = Redis.from_url(
+            settings.redis_url,
+            socket_timeout=30,
+            socket_connect_timeout=settings.redis_timeout_seconds * 4,
+        )
+        state.jobs = RedisJobQueue(state.redis, blocking_redis=blocking)
+    else:
+        state.jobs = InProcessJobQueue(state)
 
 
 async def start_background(state: AppState) -> None:

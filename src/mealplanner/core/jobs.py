@@ -249,8 +249,12 @@ class RedisJobQueue:
         prefix: str = "mealplanner:jobs",
         key_ttl_seconds: int = 86400,
         dead_letter_limit: int = 1000,
+        blocking_redis: Redis | None = None,
     ) -> None:
         self.redis = redis
+        # Workers block on BLMOVE for seconds; the app's client has a short socket timeout
+        # (so requests never stall on Redis), hence a second client for the blocking pop.
+        self.blocking_redis = blocking_redis or redis
         self.prefix = prefix
         self.key_ttl = key_ttl_seconds
         self.dead_letter_limit = dead_letter_limit
@@ -290,7 +294,8 @@ class RedisJobQueue:
         return [json.loads(item) for item in raw]
 
     async def close(self) -> None:
-        return None
+        if self.blocking_redis is not self.redis:
+            await self.blocking_redis.aclose()
 
     async def promote_due(self) -> int:
         """Moves delayed jobs that are due onto the ready list; ZREM makes it race-free."""
@@ -363,7 +368,7 @@ class Worker:
                     last_beat = time.monotonic()
                 await self.queue.promote_due()
                 await slots.acquire()
-                raw = await self.queue.redis.blmove(
+                raw = await self.queue.blocking_redis.blmove(
                     self.queue._k("queue"), self._processing, self.poll_seconds, "RIGHT", "LEFT"
                 )
                 if raw is None:
