@@ -14,6 +14,7 @@ from mealplanner.app import create_app
 from mealplanner.core.config import Settings
 from mealplanner.core.state import AppState
 from mealplanner.models import Base
+from mealplanner.recipes.seed import seed_catalog
 from tests.fixtures.backends import (
     BACKEND,
     PG_ADMIN_URL,
@@ -89,6 +90,10 @@ def test_settings(
         password_hash_memory_kib=1024,
         password_hash_time_cost=1,
         log_format="json",
+        # Only the rate-limit tests (which build their own app) ever reach a limit.
+        rate_limit_default="1000000/minute",
+        rate_limit_authenticated="1000000/minute",
+        rate_limit_auth="1000000/minute",
     )
 
 
@@ -96,6 +101,9 @@ def test_settings(
 async def app(test_settings: Settings) -> AsyncIterator[FastAPI]:
     application = create_app(test_settings)
     async with application.router.lifespan_context(application):
+        services: AppState = application.state.services
+        # The shipped catalog is loaded once per worker database and kept between tests.
+        await seed_catalog(services.db, services.cache)
         yield application
 
 
@@ -113,15 +121,32 @@ async def _clean_database(request: pytest.FixtureRequest) -> AsyncIterator[None]
         return
     services: AppState = request.getfixturevalue("state")
     yield
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    async with services.db.engine.begin() as conn:
-        if services.db.dialect == "postgresql":
-            await conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
-        else:
-            for name in tables:
-                await conn.execute(text(f"DELETE FROM {name}"))
+    await reset_database(services)
     if services.redis is not None:
         await services.redis.flushdb()
+    clear = getattr(services.cache, "clear", None)
+    if clear is not None:
+        await clear()
+
+
+_KEPT_TABLES = {"recipes", "recipe_ingredients"}
+
+
+async def reset_database(services: AppState) -> None:
+    """Empties every table but keeps the shipped catalog (seeded once per worker)."""
+    async with services.db.engine.begin() as conn:
+        await conn.execute(
+            text("DELETE FROM recipes WHERE source_id IS NULL OR source_id NOT LIKE 'catalog:%'")
+        )
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name not in _KEPT_TABLES:
+                await conn.execute(text(f"DELETE FROM {table.name}"))
+        await conn.execute(
+            text(
+                "UPDATE recipes SET favorite_count = 0, times_planned = 0, popularity = 0 "
+                "WHERE favorite_count <> 0 OR times_planned <> 0 OR popularity <> 0"
+            )
+        )
 
 
 @pytest.fixture

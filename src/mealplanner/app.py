@@ -20,7 +20,11 @@ from mealplanner.core.errors import install_error_handlers
 from mealplanner.core.logging import configure_logging
 from mealplanner.core.metrics import MetricsMiddleware
 from mealplanner.core.metrics import router as metrics_router
-from mealplanner.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from mealplanner.core.middleware import (
+    BodySizeLimitMiddleware,
+    NulByteGuardMiddleware,
+    RequestContextMiddleware,
+)
 from mealplanner.core.openapi import operation_id
 from mealplanner.core.platform import install_platform, start_platform, stop_platform
 from mealplanner.core.security import PasswordHashing, TokenCodec
@@ -111,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "X-Request-ID", "X-CSRF-Token"],
             expose_headers=["X-Request-ID", "Retry-After"],
         )
+    app.add_middleware(NulByteGuardMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestContextMiddleware)

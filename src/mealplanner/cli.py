@@ -56,6 +56,61 @@ def migrate_cmd(
     typer.echo("Database is up to date.")
 
 
+@app.command()
+def seed(
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Only when the catalog has no recipes yet")
+    ] = False,
+    synthetic: Annotated[
+        int, typer.Option(min=0, max=1_000_000, help="Also generate N synthetic recipes")
+    ] = 0,
+    random_seed: Annotated[int, typer.Option("--random-seed", help="For --synthetic")] = 42,
+) -> None:
+    """Load the shipped recipe catalog (idempotent: existing recipes are kept)."""
+    from rich.progress import Progress
+
+    from mealplanner import migrate
+    from mealplanner.app import build_state
+    from mealplanner.core.platform import stop_platform
+    from mealplanner.recipes import seed as recipe_seed
+
+    settings = get_settings()
+    if settings.is_sqlite:
+        migrate.upgrade(settings.effective_database_url)
+
+    async def run() -> None:
+        state = build_state(settings)
+        try:
+            if if_empty and await recipe_seed.count_public(state.db) > 0:
+                typer.echo("Catalog already loaded.")
+            else:
+                total = len(recipe_seed.load_catalog())
+                with Progress() as bar:
+                    task = bar.add_task("Loading catalog", total=total)
+                    result = await recipe_seed.seed_catalog(
+                        state.db, state.cache, progress=lambda n: bar.advance(task, n)
+                    )
+                typer.echo(f"Catalog: {result.created} added, {result.skipped} already present.")
+            if synthetic:
+                with Progress() as bar:
+                    task = bar.add_task("Synthetic recipes", total=synthetic)
+                    made = await recipe_seed.seed_synthetic(
+                        state.db,
+                        state.cache,
+                        synthetic,
+                        seed=random_seed,
+                        progress=lambda n: bar.advance(task, n),
+                    )
+                typer.echo(f"Synthetic: {made.created} recipes added.")
+        finally:
+            await stop_platform(state)
+            if state.redis is not None:
+                await state.redis.aclose()
+            await state.db.dispose()
+
+    asyncio.run(run())
+
+
 def _read_password() -> str:
     if not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\r\n")

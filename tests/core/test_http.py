@@ -133,3 +133,17 @@ async def test_logs_have_request_fields_and_no_secrets(
     assert me_line["method"] == "GET"
     assert isinstance(me_line["durationMs"], float)
     assert me_line["requestId"]
+
+
+async def test_nul_characters_are_refused_everywhere(
+    client: httpx.AsyncClient, user: Account
+) -> None:
+    in_query = await client.get("/recipes/search?q=ab%00cd", headers=user.headers)
+    assert in_query.status_code == 400
+    assert in_query.json()["error"]["code"] == "VALIDATION_ERROR"
+    in_body = await client.patch(
+        f"/users/{user.id}", json={"name": "Nul\u0000Name"}, headers=user.headers
+    )
+    assert in_body.status_code == 400
+    me = await client.get("/auth/me", headers=user.headers)
+    assert me.json()["name"] == "Test Cook"

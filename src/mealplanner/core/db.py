@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, event, text
+from sqlalchemy import JSON, DateTime, MetaData, Text, event, text, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
@@ -148,3 +148,20 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def json_array_contains(column: Any, value: str, dialect: str) -> Any:
+    """`value` is an element of the JSON array in `column`, indexable on both databases.
+
+    PostgreSQL uses JSONB containment (GIN `jsonb_path_ops`); SQLite matches the quoted
+    element in the stored JSON text, which is exact because vocabulary values never contain
+    quotes (callers must only pass validated slugs).
+    """
+    if dialect == "postgresql":
+        return type_coerce(column, JSONB()).contains([value])
+    return type_coerce(column, Text()).like(f'%"{value}"%')
+
+
+def escape_like(value: str) -> str:
+    """Escapes LIKE wildcards in user text (use with `escape="\\\\"`)."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -134,3 +134,74 @@ class BodySizeLimitMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+class NulByteGuardMiddleware:
+    """Refuses NUL characters anywhere in the input with 400.
+
+    PostgreSQL text cannot hold U+0000, so such input could only ever fail deep inside a
+    query; refusing it at the door gives a clean validation error on every route.
+    """
+
+    _JSON_NUL = b"\\u0000"
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query = scope.get("query_string", b"").lower()
+        if "\x00" in scope.get("path", "") or b"%00" in query or b"\x00" in query:
+            await _send_validation_error(send, "NUL characters are not allowed in URLs")
+            return
+        tail = b""
+        found = False
+
+        async def checking_receive() -> Message:
+            nonlocal tail, found
+            message = await receive()
+            if message["type"] == "http.request":
+                body = tail + message.get("body", b"")
+                if self._JSON_NUL in body or b"\x00" in body:
+                    found = True
+                    raise _NulInBody()
+                tail = body[-(len(self._JSON_NUL) - 1) :]
+            return message
+
+        responded = False
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal responded
+            if found:
+                if not responded:
+                    responded = True
+                    await _send_validation_error(send, "NUL characters are not allowed")
+                return
+            await send(message)
+
+        try:
+            await self.app(scope, checking_receive, guarded_send)
+        except _NulInBody:
+            if not responded:
+                await _send_validation_error(send, "NUL characters are not allowed")
+
+
+class _NulInBody(Exception):
+    pass
+
+
+async def _send_validation_error(send: Send, message: str) -> None:
+    body = json.dumps(error_body("VALIDATION_ERROR", message, {"body": message})).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 400,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Response, status
+
+from mealplanner.auth.dependencies import CurrentUser
+from mealplanner.core.dependencies import SessionDep, StateDep
+from mealplanner.core.errors import Forbidden
+from mealplanner.core.metrics import record_recipe_favorited
+from mealplanner.core.openapi import errors
+from mealplanner.core.pagination import Pagination
+from mealplanner.core.schemas import Page
+from mealplanner.recipes import service
+from mealplanner.recipes.filters import RecipeFilters, list_filters, search_filters
+from mealplanner.recipes.models import VISIBILITY_PRIVATE
+from mealplanner.recipes.schemas import (
+    AutocompleteItem,
+    FavoriteState,
+    RecipeCreate,
+    RecipeRead,
+    RecipeSummary,
+    RecipeUpdate,
+)
+from mealplanner.users.router import TargetUser
+
+router = APIRouter(tags=["recipes"])
+
+RecipeRef = Annotated[
+    str,
+    Path(
+        alias="recipeId",
+        min_length=1,
+        max_length=140,
+        pattern=r"^[A-Za-z0-9-]+$",
+        description="Recipe id (UUID) or slug",
+    ),
+]
+SearchQuery = Annotated[str, Query(min_length=1, max_length=500, description="Search text")]
+
+
+@router.get("/recipes", responses=errors(400, 401))
+async def list_recipes(
+    user: CurrentUser,
+    session: SessionDep,
+    state: StateDep,
+    page: Pagination,
+    filters: Annotated[RecipeFilters, Depends(list_filters)],
+) -> Page[RecipeSummary]:
+    """The public catalog plus the caller's private recipes, filtered and sorted."""
+    return await service.list_recipes(session, state.cache, user, filters, page)
+
+
+@router.get("/recipes/search", responses=errors(400, 401))
+async def search_recipes(
+    q: SearchQuery,
+    user: CurrentUser,
+    session: SessionDep,
+    state: StateDep,
+    page: Pagination,
+    filters: Annotated[RecipeFilters, Depends(search_filters)],
+) -> Page[RecipeSummary]:
+    """Full-text search over name, description, cuisine, tags and ingredients, by relevance."""
+    return await service.search_recipes(session, state.cache, user, q, filters, page)
+
+
+@router.get("/recipes/autocomplete", responses=errors(400, 401))
+async def autocomplete(
+    q: Annotated[str, Query(min_length=1, max_length=100)],
+    user: CurrentUser,
+    session: SessionDep,
+) -> list[AutocompleteItem]:
+    """Up to 10 recipe names for a prefix, tolerant of typos."""
+    return await service.autocomplete(session, user, q)
+
+
+@router.post("/recipes", status_code=status.HTTP_201_CREATED, responses=errors(400, 401, 403))
+async def create_recipe(
+    body: RecipeCreate, user: CurrentUser, session: SessionDep, state: StateDep
+) -> RecipeRead:
+    """Adds a recipe to the catalog (administrators only)."""
+    if not user.is_admin:
+        raise Forbidden("Only administrators can add catalog recipes")
+    recipe = await service.create_recipe(
+        session, state.cache, body, owner=None, visibility=body.visibility
+    )
+    return RecipeRead.model_validate(recipe)
+
+
+@router.get("/recipes/{recipeId}", responses=errors(401, 404))
+async def get_recipe(
+    recipe_ref: RecipeRef, user: CurrentUser, session: SessionDep, state: StateDep
+) -> RecipeRead:
+    return await service.read_recipe(session, state.cache, user, recipe_ref)
+
+
+@router.patch("/recipes/{recipeId}", responses=errors(400, 401, 403, 404))
+async def update_recipe(
+    recipe_ref: RecipeRef,
+    body: RecipeUpdate,
+    user: CurrentUser,
+    session: SessionDep,
+    state: StateDep,
+) -> RecipeRead:
+    """Administrators edit catalog recipes; owners edit their private ones."""
+    recipe = await service.update_recipe(session, state.cache, user, recipe_ref, body)
+    return RecipeRead.model_validate(recipe)
+
+
+@router.delete(
+    "/recipes/{recipeId}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404)
+)
+async def delete_recipe(
+    recipe_ref: RecipeRef, user: CurrentUser, session: SessionDep, state: StateDep
+) -> Response:
+    await service.delete_recipe(session, state.cache, user, recipe_ref)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/recipes/{recipeId}/favorite", responses=errors(401, 404))
+async def favorite(
+    recipe_ref: RecipeRef, user: CurrentUser, session: SessionDep, state: StateDep
+) -> FavoriteState:
+    """Idempotent: favoriting twice keeps one favorite."""
+    recipe, changed = await service.set_favorite(session, state.cache, user, recipe_ref, True)
+    if changed:
+        record_recipe_favorited()
+    return FavoriteState(recipe_id=recipe.id, favorited=True, favorite_count=recipe.favorite_count)
+
+
+@router.delete("/recipes/{recipeId}/favorite", responses=errors(401, 404))
+async def unfavorite(
+    recipe_ref: RecipeRef, user: CurrentUser, session: SessionDep, state: StateDep
+) -> FavoriteState:
+    recipe, _ = await service.set_favorite(session, state.cache, user, recipe_ref, False)
+    return FavoriteState(recipe_id=recipe.id, favorited=False, favorite_count=recipe.favorite_count)
+
+
+@router.get("/users/{userId}/favorites", responses=errors(400, 401, 403, 404))
+async def list_favorites(
+    owner: TargetUser, session: SessionDep, state: StateDep, page: Pagination
+) -> Page[RecipeSummary]:
+    return await service.list_favorites(session, state.cache, owner.id, page)
+
+
+@router.post(
+    "/users/{userId}/recipes",
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(400, 401, 403, 404),
+)
+async def create_private_recipe(
+    body: RecipeCreate, owner: TargetUser, session: SessionDep, state: StateDep
+) -> RecipeRead:
+    """A private recipe, visible only to its owner (and administrators)."""
+    recipe = await service.create_recipe(
+        session, state.cache, body, owner=owner, visibility=VISIBILITY_PRIVATE
+    )
+    return RecipeRead.model_validate(recipe)

@@ -1,0 +1,400 @@
+"""Recipes: catalog and private recipes, derived nutrition, search, favorites."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import unicodedata
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mealplanner.activity import service as activity
+from mealplanner.core.cache import Cache, favorites_key, recipe_key, search_key
+from mealplanner.core.errors import Forbidden, NotFound
+from mealplanner.core.ids import uuid7
+from mealplanner.core.pagination import PageParams, make_page
+from mealplanner.core.schemas import Page
+from mealplanner.foods import IngredientInput, compute_nutrition, get_food_table
+from mealplanner.foods.dietary import derive_dietary
+from mealplanner.foods.matching import LINK_THRESHOLD, match_food
+from mealplanner.foods.parser import parse_ingredient_line, parse_quantity
+from mealplanner.recipes.filters import RecipeFilters
+from mealplanner.recipes.models import (
+    VISIBILITY_PRIVATE,
+    VISIBILITY_PUBLIC,
+    Recipe,
+    RecipeIngredient,
+)
+from mealplanner.recipes.repository import RecipeRepository
+from mealplanner.recipes.schemas import (
+    AutocompleteItem,
+    IngredientIn,
+    RecipeCreate,
+    RecipeRead,
+    RecipeSummary,
+    RecipeUpdate,
+)
+from mealplanner.users.models import User
+
+SEARCH_PREFIX = "search:recipes:"
+RECIPE_TTL = 3600
+SEARCH_TTL = 900
+FAVORITES_TTL = 600
+AUTOCOMPLETE_LIMIT = 10
+
+
+# -- derived data -------------------------------------------------------------------------
+
+
+def slugify(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    return slug[:100] or "recipe"
+
+
+def build_ingredient(item: IngredientIn, position: int) -> RecipeIngredient:
+    """Structures one ingredient: parses free text, reads quantities, links a USDA food."""
+    if item.text:
+        parsed = parse_ingredient_line(item.text)
+        quantity, quantity_max = parsed.quantity, parsed.quantity_max
+        unit, name = parsed.unit, item.name or parsed.name or item.text
+        preparation, optional, to_taste = parsed.preparation, parsed.optional, parsed.to_taste
+    else:
+        quantity, quantity_max = read_quantity(item.quantity)
+        unit, name = item.unit, item.name or ""
+        preparation, optional, to_taste = item.preparation, item.optional, item.to_taste
+    if item.quantity_max is not None:
+        quantity_max = item.quantity_max
+    food_id, confidence = item.food, 1.0 if item.food else None
+    if food_id is None:
+        match = match_food(name)
+        if match is not None and match.confidence >= LINK_THRESHOLD:
+            food_id, confidence = match.ndb_no, round(match.confidence, 3)
+        elif match is not None:
+            confidence = round(match.confidence, 3)
+    return RecipeIngredient(
+        id=uuid7(),
+        position=position,
+        group_name=item.group,
+        quantity=quantity,
+        quantity_max=quantity_max,
+        unit=unit,
+        name=name[:200],
+        preparation=preparation[:200] if preparation else None,
+        optional=optional,
+        to_taste=to_taste,
+        food_id=food_id if food_id in get_food_table() else None,
+        link_confidence=confidence,
+        raw_text=item.text,
+    )
+
+
+def read_quantity(value: float | str | None) -> tuple[float | None, float | None]:
+    if value is None:
+        return None, None
+    if isinstance(value, str):
+        parsed = parse_quantity(value)
+        return (parsed[0], parsed[1]) if parsed else (None, None)
+    return float(value), None
+
+
+def apply_derived(recipe: Recipe, ingredients: Sequence[RecipeIngredient]) -> None:
+    """Recomputes nutrition, coverage, diet flags, allergens and the search text."""
+    table = get_food_table()
+    result = compute_nutrition(
+        [
+            IngredientInput(
+                name=i.name,
+                quantity=i.quantity,
+                unit=i.unit,
+                ndb_no=i.food_id,
+                quantity_max=i.quantity_max,
+                optional=i.optional,
+                to_taste=i.to_taste,
+            )
+            for i in ingredients
+        ],
+        recipe.servings,
+    )
+    for ingredient, grams in zip(ingredients, result.grams, strict=True):
+        ingredient.grams = round(grams, 1) if grams is not None else None
+    per_serving = result.per_serving
+    linked = [table[i.food_id] for i in ingredients if i.food_id and i.food_id in table]
+    unlinked = [i.name for i in ingredients if not i.food_id]
+    dietary = derive_dietary(linked, per_serving, names=unlinked)
+    recipe.nutrition = {k: round(v, 1) for k, v in _nutrition_dict(per_serving).items()}
+    recipe.nutrition_coverage = round(result.coverage, 3)
+    recipe.unresolved_ingredients = list(result.unresolved)
+    recipe.calories = round(per_serving.calories, 1)
+    recipe.protein_g = round(per_serving.protein_g, 1)
+    recipe.carbs_g = round(per_serving.carbs_g, 1)
+    recipe.fat_g = round(per_serving.fat_g, 1)
+    recipe.dietary_flags = sorted(dietary.flags)
+    recipe.allergens = sorted(dietary.allergens)
+    recipe.total_minutes = recipe.prep_minutes + recipe.cook_minutes
+    words = [i.name for i in ingredients] + [
+        table[i.food_id].description for i in ingredients if i.food_id and i.food_id in table
+    ]
+    recipe.search_text = " ".join(dict.fromkeys(w.lower() for w in words))[:8000]
+
+
+def _nutrition_dict(n: Any) -> dict[str, float]:
+    return {
+        "calories": n.calories,
+        "protein_g": n.protein_g,
+        "carbs_g": n.carbs_g,
+        "fat_g": n.fat_g,
+        "fiber_g": n.fiber_g,
+        "sugar_g": n.sugar_g,
+        "sodium_mg": n.sodium_mg,
+        "saturated_fat_g": n.saturated_fat_g,
+    }
+
+
+# -- access ---------------------------------------------------------------------------------
+
+
+def can_read(user: User | None, recipe: Recipe) -> bool:
+    if recipe.visibility == VISIBILITY_PUBLIC:
+        return True
+    return user is not None and (user.is_admin or recipe.owner_id == user.id)
+
+
+def can_write(user: User, recipe: Recipe) -> bool:
+    """Admins edit the catalog; users edit only their own private recipes."""
+    return user.is_admin or (recipe.visibility == VISIBILITY_PRIVATE and recipe.owner_id == user.id)
+
+
+async def _load(session: AsyncSession, id_or_slug: str) -> Recipe | None:
+    repo = RecipeRepository(session)
+    try:
+        return await repo.get_with_ingredients(uuid.UUID(id_or_slug))
+    except ValueError:
+        return await repo.get_by_slug(id_or_slug.lower())
+
+
+async def get_readable(session: AsyncSession, user: User | None, id_or_slug: str) -> Recipe:
+    recipe = await _load(session, id_or_slug)
+    # A private recipe of someone else is "not found", not "forbidden": no existence leak.
+    if recipe is None or not can_read(user, recipe):
+        raise NotFound("Recipe not found")
+    return recipe
+
+
+async def get_for_write(session: AsyncSession, user: User, id_or_slug: str) -> Recipe:
+    recipe = await get_readable(session, user, id_or_slug)
+    if not can_write(user, recipe):
+        raise Forbidden("Only administrators can change catalog recipes")
+    return recipe
+
+
+# -- reads (cache first) ------------------------------------------------------------------
+
+
+async def read_recipe(
+    session: AsyncSession, cache: Cache, user: User, id_or_slug: str
+) -> RecipeRead:
+    """The recipe with `isFavorite`; public recipes are cached as `recipe:{id}`."""
+    cached: dict[str, Any] | None = None
+    recipe_id: uuid.UUID | None = None
+    with contextlib.suppress(ValueError):
+        recipe_id = uuid.UUID(id_or_slug)
+    if recipe_id is not None:
+        cached = await cache.get_json(recipe_key(recipe_id))
+    if cached is not None:
+        read = RecipeRead.model_validate(cached)
+    else:
+        recipe = await get_readable(session, user, id_or_slug)
+        read = RecipeRead.model_validate(recipe)
+        if recipe.visibility == VISIBILITY_PUBLIC:
+            await cache.set_json(recipe_key(recipe.id), read.model_dump(mode="json"), RECIPE_TTL)
+    repo = RecipeRepository(session)
+    read.is_favorite = await repo.is_favorite(user.id, read.id)
+    await activity.track(session, user.id, activity.RECIPE_VIEWED, recipe_id=read.id)
+    return read
+
+
+async def list_recipes(
+    session: AsyncSession, cache: Cache, user: User, filters: RecipeFilters, page: PageParams
+) -> Page[RecipeSummary]:
+    key = search_key("", _scope(user, filters, page), filters.sort_key_part(), page.page)
+
+    async def load() -> dict[str, Any]:
+        rows, total = await RecipeRepository(session).list_recipes(user.id, filters, page)
+        return _page_json(rows, total, page)
+
+    return Page[RecipeSummary].model_validate(await cache.get_or_load_json(key, SEARCH_TTL, load))
+
+
+async def search_recipes(
+    session: AsyncSession,
+    cache: Cache,
+    user: User,
+    query: str,
+    filters: RecipeFilters,
+    page: PageParams,
+) -> Page[RecipeSummary]:
+    normalized = " ".join(query.lower().split())
+    key = search_key(normalized, _scope(user, filters, page), filters.sort_key_part(), page.page)
+
+    async def load() -> dict[str, Any]:
+        repo = RecipeRepository(session)
+        rows, total = await repo.search(user.id, query, filters, page)
+        if total == 0 and page.page == 1:
+            # Nothing matched word for word: try the names closest to a misspelled query.
+            rows = await repo.fuzzy_candidates(user.id, query, filters, page.limit)
+            total = len(rows)
+        return _page_json(rows, total, page)
+
+    return Page[RecipeSummary].model_validate(await cache.get_or_load_json(key, SEARCH_TTL, load))
+
+
+def _scope(user: User, filters: RecipeFilters, page: PageParams) -> dict[str, object]:
+    # Results include the caller's private recipes, so the cache key carries the caller.
+    return {"viewer": str(user.id), "limit": page.limit, **filters.cache_key_part()}
+
+
+def _page_json(rows: Sequence[Recipe], total: int, page: PageParams) -> dict[str, Any]:
+    summaries = [RecipeSummary.model_validate(r) for r in rows]
+    return make_page(summaries, total, page).model_dump(mode="json", by_alias=True)
+
+
+async def autocomplete(session: AsyncSession, user: User, query: str) -> list[AutocompleteItem]:
+    rows = await RecipeRepository(session).autocomplete(user.id, query, AUTOCOMPLETE_LIMIT)
+    return [AutocompleteItem(id=r[0], slug=r[1], name=r[2]) for r in rows]
+
+
+# -- writes ---------------------------------------------------------------------------------
+
+
+async def _unique_slug(repo: RecipeRepository, wanted: str) -> str:
+    slug = wanted
+    suffix = 2
+    while await repo.slug_exists(slug):
+        slug = f"{wanted}-{suffix}"
+        suffix += 1
+    return slug
+
+
+async def create_recipe(
+    session: AsyncSession,
+    cache: Cache,
+    data: RecipeCreate,
+    *,
+    owner: User | None,
+    visibility: str,
+    source_id: str | None = None,
+) -> Recipe:
+    repo = RecipeRepository(session)
+    values = data.model_dump(exclude={"ingredients", "slug", "visibility"})
+    recipe = Recipe(
+        id=uuid7(),
+        **values,
+        slug=await _unique_slug(repo, data.slug or slugify(data.name)),
+        visibility=visibility,
+        owner_id=owner.id if owner else None,
+        source_id=source_id,
+    )
+    ingredients = [build_ingredient(item, i) for i, item in enumerate(data.ingredients)]
+    apply_derived(recipe, ingredients)
+    recipe.ingredients = ingredients
+    await repo.add(recipe)
+    if owner is not None:
+        await activity.track(session, owner.id, activity.RECIPE_CREATED, recipe_id=recipe.id)
+    await cache.delete_prefix(SEARCH_PREFIX)
+    return recipe
+
+
+async def update_recipe(
+    session: AsyncSession, cache: Cache, user: User, id_or_slug: str, data: RecipeUpdate
+) -> Recipe:
+    recipe = await get_for_write(session, user, id_or_slug)
+    changes = data.model_dump(exclude_unset=True, exclude={"ingredients"})
+    if changes.get("visibility") == VISIBILITY_PUBLIC and not user.is_admin:
+        raise Forbidden("Only administrators can publish recipes to the catalog")
+    for key, value in changes.items():
+        if value is not None:
+            setattr(recipe, key, value)
+    ingredients = list(recipe.ingredients)
+    if data.ingredients is not None:
+        ingredients = [build_ingredient(item, i) for i, item in enumerate(data.ingredients)]
+        recipe.ingredients = ingredients
+    apply_derived(recipe, ingredients)
+    await session.flush()
+    await cache.delete(recipe_key(recipe.id))
+    await cache.delete_prefix(SEARCH_PREFIX)
+    return recipe
+
+
+async def delete_recipe(session: AsyncSession, cache: Cache, user: User, id_or_slug: str) -> None:
+    recipe = await get_for_write(session, user, id_or_slug)
+    await RecipeRepository(session).delete(recipe)
+    await cache.delete(recipe_key(recipe.id))
+    await cache.delete_prefix(SEARCH_PREFIX)
+
+
+# -- favorites ----------------------------------------------------------------------------
+
+
+async def set_favorite(
+    session: AsyncSession, cache: Cache, user: User, id_or_slug: str, favorite: bool
+) -> tuple[Recipe, bool]:
+    recipe = await get_readable(session, user, id_or_slug)
+    repo = RecipeRepository(session)
+    if favorite:
+        changed = await repo.add_favorite(user.id, recipe.id)
+        event = activity.RECIPE_FAVORITED
+    else:
+        changed = await repo.remove_favorite(user.id, recipe.id)
+        event = activity.RECIPE_UNFAVORITED
+    if changed:
+        await activity.track(session, user.id, event, recipe_id=recipe.id)
+        await session.refresh(recipe, attribute_names=["favorite_count"])
+        await cache.delete(favorites_key(user.id), recipe_key(recipe.id))
+    return recipe, changed
+
+
+async def list_favorites(
+    session: AsyncSession, cache: Cache, user_id: uuid.UUID, page: PageParams
+) -> Page[RecipeSummary]:
+    # One key per user; pages are fields of it so one delete invalidates them all.
+    key = favorites_key(user_id)
+    cached: dict[str, Any] = await cache.get_json(key) or {}
+    field = f"{page.page}x{page.limit}"
+    if field not in cached:
+        rows, total = await RecipeRepository(session).list_favorites(user_id, page)
+        cached[field] = _page_json(rows, total, page)
+        await cache.set_json(key, cached, FAVORITES_TTL)
+    return Page[RecipeSummary].model_validate(cached[field])
+
+
+async def favorite_recipe_ids(session: AsyncSession, user_id: uuid.UUID) -> list[uuid.UUID]:
+    return await RecipeRepository(session).favorite_ids(user_id)
+
+
+async def record_planned(session: AsyncSession, recipe_id: uuid.UUID, delta: int) -> None:
+    """Called by meal plans when a recipe is added to (+1) or removed from (-1) a plan."""
+    await RecipeRepository(session).bump_times_planned(recipe_id, delta)
+
+
+async def export_recipes(session: AsyncSession, user_id: uuid.UUID) -> dict[str, Any]:
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    rows = (
+        await session.execute(
+            select(Recipe)
+            .where(Recipe.owner_id == user_id)
+            .options(selectinload(Recipe.ingredients))
+        )
+    ).scalars()
+    favorites = await favorite_recipe_ids(session, user_id)
+    return {
+        "privateRecipes": [
+            RecipeRead.model_validate(r).model_dump(mode="json", by_alias=True) for r in rows
+        ],
+        "favoriteRecipeIds": [str(f) for f in favorites],
+    }

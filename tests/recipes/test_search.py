@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.fixtures.users import Account
+from tests.recipes.conftest import create_recipe
+
+
+async def _search(
+    client: httpx.AsyncClient, user: Account, q: str, extra: str = ""
+) -> httpx.Response:
+    params = {"q": q, **dict(p.split("=") for p in extra.split("&") if p)}
+    return await client.get("/recipes/search", params=params, headers=user.headers)
+
+
+async def test_exact_name_match_ranks_first(
+    client: httpx.AsyncClient, user: Account, admin: Account
+) -> None:
+    await create_recipe(
+        client, admin, name="Lentil Dal", description="A dal with lentil and more lentil, lentils."
+    )
+    await create_recipe(client, admin, name="Spiced Lentil Dal With Spinach")
+    response = await _search(client, user, "lentil dal")
+    assert response.status_code == 200
+    names = [r["name"] for r in response.json()["data"]]
+    assert names[0] == "Lentil Dal"
+    assert "Spiced Lentil Dal With Spinach" in names
+
+
+async def test_name_outranks_ingredient_mentions(
+    client: httpx.AsyncClient, user: Account, admin: Account
+) -> None:
+    await create_recipe(client, admin, name="Quokkaberry Tart", tags=["rank-probe"])
+    await create_recipe(
+        client,
+        admin,
+        name="Plain Pudding",
+        description="Served with quokkaberry on the side.",
+        tags=["rank-probe"],
+    )
+    names = [
+        r["name"]
+        for r in (await _search(client, user, "quokkaberry", "tags=rank-probe")).json()["data"]
+    ]
+    assert names == ["Quokkaberry Tart", "Plain Pudding"]
+
+
+async def test_search_covers_ingredients_cuisine_and_tags(
+    client: httpx.AsyncClient, user: Account
+) -> None:
+    for query in ("chickpeas", "thai", "tofu", "curry"):
+        response = await _search(client, user, query)
+        assert response.status_code == 200
+        assert response.json()["pagination"]["total"] > 0, query
+
+
+async def test_search_applies_filters(client: httpx.AsyncClient, user: Account) -> None:
+    response = await _search(client, user, "chicken", "dietary=vegan")
+    assert response.status_code == 200
+    for r in response.json()["data"]:
+        assert "vegan" in r["dietaryFlags"]
+
+
+async def test_search_typo_tolerance(client: httpx.AsyncClient, user: Account) -> None:
+    response = await _search(client, user, "chiken")
+    assert response.status_code == 200
+    names = [r["name"].lower() for r in response.json()["data"]]
+    assert names
+    assert any("chicken" in n for n in names)
+
+
+async def test_autocomplete_prefix_and_typos(client: httpx.AsyncClient, user: Account) -> None:
+    prefix = await client.get("/recipes/autocomplete?q=chic", headers=user.headers)
+    assert prefix.status_code == 200
+    names = [r["name"].lower() for r in prefix.json()]
+    assert 0 < len(names) <= 10
+    assert all("chic" in n for n in names[:3])
+    typo = await client.get("/recipes/autocomplete?q=chiken", headers=user.headers)
+    typo_names = [r["name"].lower() for r in typo.json()]
+    assert typo_names
+    assert any("chicken" in n for n in typo_names)
+
+
+HOSTILE = [
+    "mac & cheese",
+    '"chicken',
+    "chicken)) OR 1=1 --",
+    "a:* & !b | (c <-> d)",
+    "NEAR(chicken rice)",
+    "'; DROP TABLE recipes; --",
+    "üñíçødé crème brûlée",
+    "🍕🍔🌮",
+    "x" * 500,
+    "chicken " * 60,
+    "\\",
+    "%_%",
+    "*",
+    "-",
+    "the and of",
+    "   ",
+    "\x00null",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE, ids=range(len(HOSTILE)))
+async def test_hostile_queries_never_500(
+    client: httpx.AsyncClient, user: Account, query: str
+) -> None:
+    response = await client.get("/recipes/search", params={"q": query}, headers=user.headers)
+    assert response.status_code in (200, 400), response.text
+    if response.status_code == 200:
+        assert "data" in response.json()
+    auto = await client.get(
+        "/recipes/autocomplete", params={"q": query[:100]}, headers=user.headers
+    )
+    assert auto.status_code in (200, 400)
+
+
+async def test_overlong_query_is_400(client: httpx.AsyncClient, user: Account) -> None:
+    response = await client.get("/recipes/search", params={"q": "x" * 1000}, headers=user.headers)
+    assert response.status_code == 400
+
+
+async def test_search_results_see_new_recipes_at_once(
+    client: httpx.AsyncClient, user: Account, admin: Account
+) -> None:
+    before = await _search(client, user, "zanzibarian")
+    assert before.json()["data"] == []
+    await create_recipe(client, admin, name="Zanzibarian Pilau")
+    after = await _search(client, user, "zanzibarian")
+    assert [r["name"] for r in after.json()["data"]] == ["Zanzibarian Pilau"]
