@@ -19,6 +19,7 @@ from mealplanner.auth.schemas import (
 )
 from mealplanner.core.dependencies import SessionDep, StateDep
 from mealplanner.core.openapi import errors
+from mealplanner.core.ratelimit import enforce_auth_limit
 from mealplanner.users.schemas import UserRead
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -48,6 +49,7 @@ def _pair(issued: service.IssuedTokens) -> TokenPair:
 async def register(
     body: RegisterRequest, request: Request, session: SessionDep, state: StateDep
 ) -> TokenPair:
+    await enforce_auth_limit(request, body.email)
     issued = await service.register(
         session,
         state,
@@ -63,6 +65,7 @@ async def register(
 async def login(
     body: LoginRequest, request: Request, session: SessionDep, state: StateDep
 ) -> TokenPair:
+    await enforce_auth_limit(request, body.email)
     issued = await service.login(
         session, state, email=body.email, password=body.password, client=_client(request)
     )

@@ -17,6 +17,7 @@ from mealplanner.auth.repository import (
 )
 from mealplanner.core.clock import utcnow
 from mealplanner.core.errors import NotFound, Unauthorized, ValidationFailed
+from mealplanner.core.metrics import record_registration
 from mealplanner.core.security import (
     API_TOKEN_PREFIX,
     REFRESH_TOKEN_PREFIX,
@@ -110,6 +111,7 @@ async def register(
     notification_service.queue_email(
         session, user.id, notification_service.WELCOME, key=f"welcome:{user.id}"
     )
+    record_registration()
     return await _start_session(session, state, user, client)
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from mealplanner.core.cache import CacheStats, MemoryCache, RedisCache, StaticDataCache
 from mealplanner.core.circuit import CircuitBreaker
+from mealplanner.core.http_security import TrustedProxies
 from mealplanner.core.metrics import Metrics
+from mealplanner.core.ratelimit import Rate, RateLimiter
 from mealplanner.core.state import AppState
 
 
@@ -18,7 +20,9 @@ def install_platform(state: AppState) -> None:
     state.metrics = metrics
     metrics.instrument_engine(state.db.engine)
     state.static_cache = StaticDataCache()
+    breaker = None
     if state.redis is not None:
+        # One breaker for every Redis user: when it is down, all of them skip it at once.
         breaker = CircuitBreaker(
             "redis",
             failure_threshold=settings.redis_breaker_failures,
@@ -36,6 +40,17 @@ def install_platform(state: AppState) -> None:
         state.cache = MemoryCache(
             settings.cache_memory_max_entries, stats=CacheStats(metrics, "memory")
         )
+    state.rate_limiter = RateLimiter(
+        default=Rate.parse(settings.rate_limit_default),
+        authenticated=Rate.parse(settings.rate_limit_authenticated),
+        auth=Rate.parse(settings.rate_limit_auth),
+        proxies=TrustedProxies(settings.trusted_proxies),
+        enabled=settings.rate_limit_enabled,
+        redis=state.redis,
+        breaker=breaker,
+        timeout_seconds=settings.redis_timeout_seconds,
+        metrics=metrics,
+    )
 
 
 async def start_platform(state: AppState) -> None:

@@ -14,6 +14,7 @@ from mealplanner.core.config import Settings
 from mealplanner.core.db import Database
 from mealplanner.core.jobs import JobQueue
 from mealplanner.core.metrics import Metrics
+from mealplanner.core.ratelimit import RateLimiter
 from mealplanner.core.security import PasswordHashing, TokenCodec
 from mealplanner.core.storage import Storage
 
@@ -39,4 +40,5 @@ class AppState:
     static_cache: StaticDataCache = field(default_factory=StaticDataCache)
     metrics: Metrics = field(default_factory=Metrics)
     redis_breaker: CircuitBreaker | None = None
+    rate_limiter: RateLimiter | None = None
     extras: dict[str, Any] = field(default_factory=dict)
