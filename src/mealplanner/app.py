@@ -7,18 +7,17 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.middleware.gzip import GZipMiddleware
 from redis.asyncio import Redis
 
 from mealplanner import __version__
 from mealplanner.activity import service as activity_service
 from mealplanner.auth import service as auth_service
+from mealplanner.auth.password_reset.router import router as password_reset_router
 from mealplanner.auth.router import router as auth_router
 from mealplanner.background import install_background, start_background, stop_background
 from mealplanner.core.config import Settings, get_settings
 from mealplanner.core.db import Database
 from mealplanner.core.errors import install_error_handlers
-from mealplanner.core.http_security import SecurityHeadersMiddleware, TrustedProxies
 from mealplanner.core.logging import configure_logging
 from mealplanner.core.metrics import MetricsMiddleware
 from mealplanner.core.metrics import router as metrics_router
@@ -29,7 +28,6 @@ from mealplanner.core.middleware import (
 )
 from mealplanner.core.openapi import operation_id
 from mealplanner.core.platform import install_platform, start_platform, stop_platform
-from mealplanner.core.ratelimit import RateLimitMiddleware
 from mealplanner.core.security import PasswordHashing, TokenCodec
 from mealplanner.core.state import AppState
 from mealplanner.health import router as health_router
@@ -105,15 +103,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(health_router, prefix=API_PREFIX, include_in_schema=False)
-    for router in (auth_router, users_router, recipes_router, notifications_router):
+    for router in (
+        auth_router,
+        password_reset_router,
+        users_router,
+        recipes_router,
+        notifications_router,
+    ):
         app.include_router(router, prefix=API_PREFIX)
 
-    # Added last = outermost. Order, outside in: request id + access log, metrics, security
-    # headers, CORS (so 429s carry CORS headers), rate limit, body cap, gzip, the routes.
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
-    app.add_middleware(NulByteGuardMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RateLimitMiddleware)
+    # Added last = outermost: request ids and the size cap apply before anything else.
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -121,15 +120,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_credentials=True,
             allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type", "X-Request-ID", "X-CSRF-Token"],
-            expose_headers=[
-                "X-Request-ID",
-                "Retry-After",
-                "RateLimit-Limit",
-                "RateLimit-Remaining",
-                "RateLimit-Reset",
-            ],
+            expose_headers=["X-Request-ID", "Retry-After"],
         )
-    app.add_middleware(SecurityHeadersMiddleware, proxies=TrustedProxies(settings.trusted_proxies))
+    app.add_middleware(NulByteGuardMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app
