@@ -166,6 +166,11 @@ async def logout(session: AsyncSession, ctx: AuthContext) -> None:
         await SessionRepository(session).revoke(ctx.session_id, utcnow(), "logout")
 
 
+async def revoke_all_sessions(session: AsyncSession, user_id: uuid.UUID, reason: str) -> None:
+    """Ends every sign-in of the user (admin disable, password reset)."""
+    await SessionRepository(session).revoke_all_for_user(user_id, utcnow(), reason)
+
+
 async def authenticate(session: AsyncSession, state: AppState, token: str) -> AuthContext:
     """Resolves a bearer credential (JWT access token or personal API token)."""
     now = utcnow()
