@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from redis.asyncio import Redis
 
 from mealplanner import __version__
@@ -18,6 +19,7 @@ from mealplanner.background import install_background, start_background, stop_ba
 from mealplanner.core.config import Settings, get_settings
 from mealplanner.core.db import Database
 from mealplanner.core.errors import install_error_handlers
+from mealplanner.core.http_security import SecurityHeadersMiddleware, TrustedProxies
 from mealplanner.core.logging import configure_logging
 from mealplanner.core.metrics import MetricsMiddleware
 from mealplanner.core.metrics import router as metrics_router
@@ -28,8 +30,10 @@ from mealplanner.core.middleware import (
 )
 from mealplanner.core.openapi import operation_id
 from mealplanner.core.platform import install_platform, start_platform, stop_platform
+from mealplanner.core.ratelimit import RateLimitMiddleware
 from mealplanner.core.security import PasswordHashing, TokenCodec
 from mealplanner.core.state import AppState
+from mealplanner.core.tracing import TraceContextMiddleware, configure_sentry, configure_tracing
 from mealplanner.health import router as health_router
 from mealplanner.notifications.router import router as notifications_router
 from mealplanner.recipes import service as recipe_service
@@ -66,6 +70,7 @@ def build_state(settings: Settings) -> AppState:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings)
+    configure_sentry(settings)
     # Fail fast (before serving) on a production deployment without a JWT secret.
     settings.resolve_jwt_secret()
 
@@ -112,7 +117,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router, prefix=API_PREFIX)
 
-    # Added last = outermost: request ids and the size cap apply before anything else.
+    # Added last = outermost. Order, outside in: request id + access log, trace id, metrics,
+    # security headers, CORS (so 429s carry CORS headers), rate limit, body cap, NUL guard,
+    # gzip, the routes.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(NulByteGuardMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RateLimitMiddleware)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -120,10 +131,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_credentials=True,
             allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type", "X-Request-ID", "X-CSRF-Token"],
-            expose_headers=["X-Request-ID", "Retry-After"],
+            expose_headers=[
+                "X-Request-ID",
+                "Retry-After",
+                "traceparent",
+                "RateLimit-Limit",
+                "RateLimit-Remaining",
+                "RateLimit-Reset",
+            ],
         )
-    app.add_middleware(NulByteGuardMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware, proxies=TrustedProxies(settings.trusted_proxies))
     app.add_middleware(MetricsMiddleware)
+    app.add_middleware(TraceContextMiddleware)
     app.add_middleware(RequestContextMiddleware)
+    configure_tracing(app, settings)
     return app
