@@ -220,8 +220,15 @@ def record_registration() -> None:
 
 
 def _route_template(scope: Scope) -> str:
-    route = scope.get("route")
-    template = getattr(route, "path_format", None) or getattr(route, "path", None)
+    # FastAPI >= 0.16x resolves included routers lazily: `scope["route"]` is then the router's
+    # own route (path relative to its prefix) and the full template lives in FastAPI's
+    # effective route context.
+    fastapi_scope = scope.get("fastapi")
+    effective = fastapi_scope.get("effective_route_context") if fastapi_scope else None
+    template = getattr(effective, "path_format", None)
+    if not template:
+        route = scope.get("route")
+        template = getattr(route, "path_format", None) or getattr(route, "path", None)
     return str(template) if template else UNMATCHED
 
 

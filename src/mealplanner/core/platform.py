@@ -11,6 +11,7 @@ from mealplanner.core.http_security import TrustedProxies
 from mealplanner.core.metrics import Metrics
 from mealplanner.core.ratelimit import Rate, RateLimiter
 from mealplanner.core.state import AppState
+from mealplanner.core.tracing import instrument_engine
 
 
 def install_platform(state: AppState) -> None:
@@ -19,6 +20,7 @@ def install_platform(state: AppState) -> None:
     metrics = Metrics()
     state.metrics = metrics
     metrics.instrument_engine(state.db.engine)
+    instrument_engine(state.db.engine, settings)
     state.static_cache = StaticDataCache()
     breaker = None
     if state.redis is not None:
