@@ -75,16 +75,27 @@ class BodySizeLimitMiddleware:
     `Content-Length` is checked up front; chunked bodies are counted as they stream in.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, path_limits: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # Path prefix -> limit (e.g. direct image uploads); the longest prefix wins.
+        self.path_limits = sorted((path_limits or {}).items(), key=lambda kv: -len(kv[0]))
+
+    def limit_for(self, path: str) -> int:
+        for prefix, limit in self.path_limits:
+            if path.startswith(prefix):
+                return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.limit_for(scope["path"])
         declared = _header(scope, b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
             await self._refuse(send)
             return
         received = 0
@@ -96,7 +107,7 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     too_large = True
                     raise PayloadTooLarge()
             return message
