@@ -36,6 +36,8 @@ from mealplanner.core.security import PasswordHashing, TokenCodec
 from mealplanner.core.state import AppState
 from mealplanner.core.tracing import TraceContextMiddleware, configure_sentry, configure_tracing
 from mealplanner.health import router as health_router
+from mealplanner.mealplans import service as mealplan_service
+from mealplanner.mealplans.router import router as mealplans_router
 from mealplanner.notifications.router import router as notifications_router
 from mealplanner.recipes import service as recipe_service
 from mealplanner.recipes.router import router as recipes_router
@@ -105,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_export_section("account", auth_service.export_sessions)
     register_export_section("recipes", recipe_service.export_recipes)
     register_export_section("activity", activity_service.export_activity)
+    register_export_section("mealPlans", mealplan_service.export_plans)
 
     app.include_router(health_router)
     app.include_router(metrics_router)
@@ -114,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         password_reset_router,
         users_router,
         recipes_router,
+        mealplans_router,
         notifications_router,
         admin_router,
     ):

@@ -398,3 +398,8 @@ async def export_recipes(session: AsyncSession, user_id: uuid.UUID) -> dict[str,
         ],
         "favoriteRecipeIds": [str(f) for f in favorites],
     }
+
+
+async def get_recipes(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Recipe]:
+    """Recipes by id in one query (for plans and lists; no access check)."""
+    return {r.id: r for r in await RecipeRepository(session).get_many(list(set(ids)))}
