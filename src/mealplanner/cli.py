@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import signal
 import sys
 from typing import Annotated
 
@@ -32,6 +33,10 @@ def serve(
     settings.resolve_jwt_secret()  # generate it once here, not racily in N workers
     if settings.is_sqlite:
         migrate.upgrade(settings.effective_database_url)
+    # Uvicorn drains in-flight requests on SIGTERM, runs the lifespan shutdown (pools closed),
+    # then re-raises the signal so the exit status reads "killed" (143). A drained shutdown is
+    # a clean one: this handler, restored by uvicorn before it re-raises, makes it exit 0.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(
         "mealplanner.app:create_app",
         factory=True,
