@@ -38,6 +38,8 @@ from mealplanner.core.tracing import TraceContextMiddleware, configure_sentry, c
 from mealplanner.health import router as health_router
 from mealplanner.mealplans import service as mealplan_service
 from mealplanner.mealplans.router import router as mealplans_router
+from mealplanner.media.router import files_router as media_files_router
+from mealplanner.media.router import router as media_router
 from mealplanner.notifications.router import router as notifications_router
 from mealplanner.recipes import service as recipe_service
 from mealplanner.recipes.router import router as recipes_router
@@ -120,15 +122,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mealplans_router,
         notifications_router,
         admin_router,
+        media_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(media_files_router)
 
     # Added last = outermost. Order, outside in: request id + access log, trace id, metrics,
     # security headers, CORS (so 429s carry CORS headers), rate limit, body cap, NUL guard,
     # gzip, the routes.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    app.add_middleware(NulByteGuardMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(NulByteGuardMiddleware, binary_body_paths=(f"{API_PREFIX}/uploads/",))
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        # Direct image uploads (local storage) stream up to UPLOAD_MAX_BYTES.
+        path_limits={f"{API_PREFIX}/uploads/": settings.upload_max_bytes},
+    )
     app.add_middleware(RateLimitMiddleware)
     if settings.cors_origins:
         app.add_middleware(

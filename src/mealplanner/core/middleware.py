@@ -156,8 +156,10 @@ class NulByteGuardMiddleware:
 
     _JSON_NUL = b"\\u0000"
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, binary_body_paths: tuple[str, ...] = ()) -> None:
         self.app = app
+        # Path prefixes whose bodies are binary files (image uploads): bytes, not text.
+        self.binary_body_paths = binary_body_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -166,6 +168,9 @@ class NulByteGuardMiddleware:
         query = scope.get("query_string", b"").lower()
         if "\x00" in scope.get("path", "") or b"%00" in query or b"\x00" in query:
             await _send_validation_error(send, "NUL characters are not allowed in URLs")
+            return
+        if self.binary_body_paths and scope.get("path", "").startswith(self.binary_body_paths):
+            await self.app(scope, receive, send)
             return
         tail = b""
         found = False

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
 import structlog
 
 from mealplanner.core.clock import utcnow
-from mealplanner.core.jobs import register_job
+from mealplanner.core.jobs import register_job, unit_of_work
 from mealplanner.core.state import AppState
+from mealplanner.media import service
 
 log = structlog.get_logger("mealplanner.media")
 
@@ -29,4 +31,10 @@ async def clean_temp_uploads(state: AppState, payload: dict[str, Any]) -> None:
     log.info("temp_uploads_cleaned", removed=removed)
 
 
+async def process_upload(state: AppState, payload: dict[str, Any]) -> None:
+    async with unit_of_work(state) as session:
+        await service.process_upload(state, session, uuid.UUID(payload["uploadId"]))
+
+
+register_job(service.PROCESS_UPLOAD_JOB, process_upload, max_tries=4, base_delay=5, timeout=120)
 register_job(CLEAN_TEMP_UPLOADS_JOB, clean_temp_uploads, max_tries=3)
