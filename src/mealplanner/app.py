@@ -36,6 +36,7 @@ from mealplanner.core.security import PasswordHashing, TokenCodec
 from mealplanner.core.state import AppState
 from mealplanner.core.tracing import TraceContextMiddleware, configure_sentry, configure_tracing
 from mealplanner.health import router as health_router
+from mealplanner.imports.router import router as imports_router
 from mealplanner.mealplans import service as mealplan_service
 from mealplanner.mealplans.router import router as mealplans_router
 from mealplanner.media.router import files_router as media_files_router
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         password_reset_router,
         users_router,
         recipes_router,
+        imports_router,
         mealplans_router,
         notifications_router,
         admin_router,

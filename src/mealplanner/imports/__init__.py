@@ -1,0 +1,1 @@
+"""Bringing recipes in (other apps' exports, schema.org pages, URLs) and taking them out."""
