@@ -73,8 +73,42 @@ _BREAD_WORDS = (
 _NON_WHEAT_FLOURS = (
     r"(?:rice|corn|almond|coconut|potato|soy|chickpea|garbanzo|buckwheat|tapioca|cassava|"
     r"arrowroot|chestnut|oat|sorghum|teff|millet|quinoa|amaranth|lupin|peanut|sesame|hemp|"
-    r"carob|banana|mesquite)"
+    r"carob|banana|mesquite|masa|cornmeal|blue cornmeal|cottonseed|flaxseed|flax|"
+    r"(?:sunflower|pumpkin|squash|watermelon|chia) seed)"
 )
+# Phrases naming what a fat or oil is *for*, not what it contains ("Shortening, special
+# purpose for cakes", "Oil, coconut, principal uses candy coatings, ... roasting nuts").
+# Blanked (USDA puts "principal uses" last) before any rule runs.
+_USAGE: Final = re.compile(
+    r"\b(?:principal uses?|typical basis for|uses similar to|use for|used for|multiuse for)"
+    r"\b[^;]*"
+    r"|\b(?:special purpose for|for (?:flaky )?(?:pastries|breads?|cakes?|frying|baking|woks))"
+    r"\b[^,;]*"
+)
+# Negated words ("not breaded", "not sweetened", "without peanuts", "without meat or
+# noodles", "non-soy", "no meat", "flavors other than chocolate"), blanked before any rule
+# runs. Traits the rest of the text names still count ("without milk, whole milk added").
+_NEGATION: Final = re.compile(
+    r"\b(?:without|not|no|non|other than)[- ](?:added )?[\w']+(?: or [\w']+)?"
+)
+# Internal trait for words that mean animal flesh without naming the animal ("meat",
+# "liver", "meatballs", a group 0700 luncheon meat). It becomes "meat" (red meat, pork, game)
+# unless the text also names poultry, fish or shellfish: "Chicken, dark meat, thigh" is poultry
+# only, "Fish oil, cod liver" is fish only.
+_ANY_MEAT: Final = "any-meat"
+_MEAT_SPECIES = (
+    r"beef|veal|pork|lamb|mutton|goat|venison|elk|bison|buffalo|rabbit|moose|caribou|deer|"
+    r"boar|oxtail|lard|tallow|suet|whale|seal|walrus|beaver|squirrel|bear|mortadella|"
+    r"guanciale|pancetta|prosciutto|liverwurst|corned beef|spam|brisket|carnitas|"
+    r"meats? (?:and|or|&) poultry"
+)
+# Cured and processed meats: pork or beef unless the text says they are made of poultry
+# ("turkey bacon", "Bologna, turkey", "Sausage, chicken or turkey").
+_CHARCUTERIE = (
+    r"bacon|ham|hams|sausages?|salami|pepperoni|chorizo|bologna|kielbasa|bratwurst|pastrami|"
+    r"frankfurters?|hot ?dogs?|wieners?"
+)
+_BIRDS = r"(?:chicken|turkey|duck|goose)"
 
 _RULES: Final[tuple[_Rule, ...]] = (
     _rule(
@@ -86,18 +120,21 @@ _RULES: Final[tuple[_Rule, ...]] = (
         r"custard|eggnog|gelato|labneh|skyr|quark|margarine|alfredo|bechamel|béchamel|"
         r"half[- ]and[- ]half|ranch|tzatziki|raita|dulce de leche)\b",
         r"(?:coconut|almond|soy|soya|rice|oat|cashew|hemp|plant|nut|peanut|seed|sunflower|"
-        r"apple|cocoa|shea|pea|macadamia|hazelnut|sesame|pumpkin|pistachio|walnut|pecan)"
+        r"apple|cocoa|shea|pea|macadamia|hazelnut|sesame|pumpkin|pistachio|walnut|pecan|"
+        r"tofu|nutmeg|ucuhuba|mango|kokum|hard)"
         r"(?: seed)?[- ]?(?:milk|butter|cream|yogh?urt|creamer)"
         r"|soymilk|butternuts?|butterhead|bread and butter|butter ?beans?|cream of tartar|"
         r"cream of coconut|"
         r"cream[- ]style|milk ?thistle|milkfish|ice cream bean|non-?dairy|dairy[- ]free|"
-        r"without (?:milk|cheese|butter|cream)|butterscotch",
+        r"without (?:milk|cheese|butter|cream)|butterscotch|custard[- ]apples?|"
+        r"ranch[- ]style|ranch steaks?|(?:soy|soya|soybean|bean),? curd(?: cheese)?",
     ),
     _rule(
         "egg",
         r"\b(?:eggs?|egg ?whites?|egg ?yolks?|yolks?|eggnog|mayonnaise|mayo|aioli|meringues?|"
         r"custard|hollandaise|b[eé]arnaise|carbonara)\b",
-        r"eggless|egg[- ]free|without eggs?|vegan mayo(?:nnaise)?",
+        r"eggless|egg[- ]free|without eggs?|vegan mayo(?:nnaise)?|custard[- ]apples?|"
+        r"tofu mayo(?:nnaise)?|mayonnaise, made with tofu",
     ),
     _rule(
         "fish",
@@ -115,26 +152,47 @@ _RULES: Final[tuple[_Rule, ...]] = (
         r"crayfish|crawfish|clams?|mussels?|oysters?|scallops?|squid|calamari|octopus|"
         r"cuttlefish|abalone|conch|whelks?|snails?|escargots?|krill|crustaceans?|mollusks?|"
         r"molluscs?)\b",
-        r"oyster ?mushrooms?|oyster plant",
+        # Oyster mushrooms, salsify ("vegetable oyster"), scallop (pattypan) squash, and the
+        # "oyster" cut of a bird or a beef "oyster blade".
+        r"oyster ?mushrooms?|mushrooms?, oyster|oyster plant|vegetable oyster|oyster blade|"
+        r"(?:emu|ostrich|chicken|turkey), oyster|scallop squash|squash[^;]*?\bscallop",
     ),
     _rule(
         "poultry",
         r"\b(?:chickens?|turkeys?|ducks?|duckling|goose|geese|quail|pheasant|poultry|hens?|"
         r"foie gras|emu|ostrich|squab|guinea hen|capon)\b",
-        r"duck sauce|chicken[- ]free|turkey ?berry|hen[- ]of[- ]the[- ]woods",
+        r"duck sauce|chicken[- ]free|turkey ?berry|hen[- ]of[- ]the[- ]woods|poultry seasoning|"
+        # Bird eggs are eggs, not poultry: "Egg, duck, whole", "quail eggs".
+        r"eggs?,? (?:duck|goose|quail|turkey|hen)\b|(?:duck|goose|quail|turkey|hen'?s?) eggs?",
     ),
     _rule(
         "meat",
-        r"\b(?:beef|veal|pork|lamb|mutton|goat|bacon|ham|hams|sausages?|salami|pepperoni|"
-        r"prosciutto|pancetta|chorizo|bologna|frankfurters?|hot ?dogs?|wieners?|bratwurst|"
-        r"kielbasa|venison|elk|bison|buffalo|rabbit|moose|caribou|deer|boar|oxtail|liver|"
-        r"liverwurst|lard|tallow|suet|meat|meats|meatballs?|meatloaf|jerky|steaks?|brisket|"
-        r"bone broth|whale|seal|walrus|beaver|squirrel|bear|mortadella|guanciale|pastrami|"
-        r"corned beef|spam|gyro|carnitas|veal|game|offal|tripe|bone marrow)\b",
-        r"goat(?:'?s)? (?:cheese|milk)|(?:tuna|salmon|swordfish|halibut|cauliflower|cabbage|"
-        r"mushroom|tofu) steaks?|meatless|imitation|soy meat|buffalo (?:wing )?sauce|"
-        r"buffalo mozzarella|nutmeats?|coconut meat|crab ?meat|(?:nut|kernel|seed)s?, meat|"
-        r"meat only",
+        r"\b(?:" + _MEAT_SPECIES + "|" + _CHARCUTERIE + r")\b",
+        # Milk and cheese of goats, sheep and buffalo are dairy.
+        r"(?:goat|sheep|ewe|buffalo)(?:'?s)? (?:cheeses?|milks?|yogh?urts?|butter|cream|"
+        r"kefir|ricotta|feta|mozzarella|curds?)"
+        r"|(?:cheeses?|milks?|yogh?urts?|butter|kefir),? (?:[a-z]+ )?(?:goat|sheep|ewe|buffalo)"
+        # Poultry versions of processed meats.
+        r"|" + _BIRDS + r" (?:" + _CHARCUTERIE + r")\b"
+        r"|\b(?:"
+        + _CHARCUTERIE
+        + r"),?(?: (?!(?:"
+        + _MEAT_SPECIES
+        + r")\b)[\w-]+,?){0,2} "
+        + _BIRDS
+        + r"\b"
+        r"(?:(?:,| or| and) " + _BIRDS + r"\b)*"
+        r"|imitation|soy meat|buffalo (?:wing )?sauce|buffalo mozzarella|bear claws?"
+        r"|hot ?dog (?:rolls?|buns?|relish)|(?:rolls?|buns?|relish),?[^;]{0,20}?\bhot ?dogs?",
+    ),
+    _rule(
+        _ANY_MEAT,
+        r"\b(?:meat|meats|meaty|meatballs?|meatloaf|liver|livers|jerky|steaks?|bone broth|gyro|"
+        r"game|offal|tripe|bone marrow|luncheon meat)\b",
+        r"(?:tuna|salmon|swordfish|halibut|cauliflower|cabbage|mushroom|tofu) steaks?"
+        r"|steak[- ](?:fries|cut)|meatless|imitation|soy meat|nutmeats?|coconut meat"
+        r"|grated meat|crab ?meat|(?:nut|kernel|seed)s?, meat|meat only"
+        r"|meat (?:extenders?|substitutes?|analogu?es?|alternatives?)",
     ),
     _rule("gelatin", r"\b(?:gelatine?|jell-?o|marshmallows?|aspic)\b"),
     _rule("honey", r"\bhoney\b"),
@@ -143,15 +201,34 @@ _RULES: Final[tuple[_Rule, ...]] = (
         r"\b(?:wheat|flour|semolina|durum|spelt|farro|kamut|khorasan|einkorn|emmer|triticale|"
         r"seitan|bulgur|bulghur|freekeh|soy sauce|shoyu|teriyaki|hoisin|" + _PASTA_WORDS + "|"
         r"tortillas?|" + _BREAD_WORDS + r")\b",
-        r"buckwheat|" + _NON_WHEAT_FLOURS + r" (?:flour|starch|noodles?|pasta|bread|cakes?)"
+        # Longest alternatives first: "buckwheat flour" must be blanked whole.
+        _NON_WHEAT_FLOURS + r" (?:flour|starch|noodles?|pasta|bread|cakes?)|buckwheat"
         r"|(?:flour|noodles|pasta|tortillas?)[^;]{0,40}?\b" + _NON_WHEAT_FLOURS + r"\b"
+        r"|(?:" + _PASTA_WORDS + r"|breads?),? made (?:from|with) " + _NON_WHEAT_FLOURS + r"\b"
+        r"|(?:blue )?corn(?:meal)? breads?|breads?, blue corn|arepas?"
         r"|rice (?:noodles?|vermicelli|paper|sticks)|cellophane|glass noodles|bean threads?|"
-        r"shirataki|kelp noodles|zucchini noodles|zoodles|tamari|corn tortillas?|taco shells?|"
-        r"(?:fish|crab|rice|corn|potato|salmon) cakes?|cornbread|cheese ?cake|pancake syrup|"
+        r"shirataki|kelp noodles|zucchini noodles|zoodles|corn tortillas?|taco shells?|"
+        r"tostada shells?|tortilla chips?|tortillas?[^;]{0,30}?\bcorn\b|"
+        # Tamari is the wheat-free soy sauce ("Soy sauce made from soy (tamari)").
+        r"soy sauce(?: made from soy)? \(tamari\)|tamari soy sauce|tamari|"
+        r"(?:fish|crab|rice|corn|potato|salmon|popcorn),? cakes?|rice crackers?|"
+        r"rice cakes?, crackers?|cornbread|cheese ?cake|pancake syrup|"
         r"meat pie|pot pie|cottage pie|shepherd'?s pie|sweet rolls?|egg rolls?|spring rolls?|"
-        r"cabbage rolls?|sushi rolls?",
+        r"cabbage rolls?|sushi rolls?|"
+        # Sauces, seasonings and squash named after pasta or pizza.
+        r"(?:pasta|spaghetti|pizza|lasagna|marinara)[ /,]*(?:sauces?|seasonings?)|"
+        r"sauces?,(?: (?:pasta|spaghetti|pizza)[,/]?)+|spaghetti squash|"
+        r"squash[^;]*?\bspaghetti|pie spice|pie fillings?|pumpkin pie mix|"
+        # A "roll" of meat is its shape; fruit rolls are candy.
+        r"(?:blade|eye|cube|breast|pork|beef|chicken|turkey|ham|sausage|meat|loaf or) rolls?|"
+        r"honey roll sausage|fruit rolls?(?:[- ]ups?)?|candy rolls?|roll[- ]ups?|"
+        r"bread[- ]and[- ]butter(?: pickles?)?|shortening,? (?:bread|cake mix)",
     ),
-    _rule("gluten grain", r"\b(?:barley|rye|malt|malted|oats?|oatmeal|beer|ale|bran)\b"),
+    _rule(
+        "gluten grain",
+        r"\b(?:barley|rye|malt|malted|oats?|oatmeal|beer|ale|bran)\b",
+        r"ginger ale|root beer|birch beer|beerwurst|beer salami|(?:rice|corn) bran",
+    ),
     _rule("oat", r"\b(?:oats?|oatmeal|oat bran|oat milk)\b"),
     _rule(
         "grain",
@@ -168,11 +245,17 @@ _RULES: Final[tuple[_Rule, ...]] = (
         r"soy[- ]free",
     ),
     _rule("peanut legume", r"\b(?:peanuts?|groundnuts?|satay)\b", r"peanut[- ]free"),
-    _rule("tree-nut", r"\b(?:" + _NUT_WORDS + r")\b", r"water chestnuts?|butternut squash"),
+    _rule(
+        "tree-nut",
+        r"\b(?:" + _NUT_WORDS + r")\b",
+        r"water chestnuts?|butternut squash|squash[^;]*?\bbutternut",
+    ),
     _rule(
         "tree-nut",
         r"\b(?:nuts?|nut butter|nut milk|mixed nuts)\b",
-        r"coconuts?|nut[- ]free|nutmeat|water chestnuts?|nuts, coconut",
+        # Soy nuts are roasted soybeans; "mouse nuts" are roots cached by voles.
+        r"coconuts?|nut[- ]free|nutmeat|water chestnuts?|nuts, coconut|soy ?nuts?|"
+        r"corn ?nuts?|mouse nuts?",
     ),
     _rule("sesame", r"\b(?:sesame|tahini|tahina|halva|halvah|benne|za'?atar|hummus)\b"),
     _rule(
@@ -190,7 +273,8 @@ _RULES: Final[tuple[_Rule, ...]] = (
         r"dextrose|sucrose|confectioners?'?|condensed milk|sweets|ketchup|catsup)\b",
         r"sugar[- ]free|no sugar added|no added sugar|without (?:added )?sugar|unsweetened|"
         r"sugar ?snap|sugar peas?|sugar-apple|sugar beets?|maple syrup|syrups?, maple|"
-        r"chocolate, unsweetened|royal jelly|jelly ?fish",
+        r"chocolate, unsweetened|royal jelly|jelly ?fish|marmalade plum|"
+        r"(?:sweetened )?with (?:a )?(?:low|no|zero)[- ]calorie sweeteners?",
     ),
 )
 
@@ -206,20 +290,35 @@ _MODIFIERS: Final[tuple[tuple[re.Pattern[str], frozenset[str]], ...]] = (
         frozenset({"meat", "poultry", "fish", "shellfish", "gelatin"}),
     ),
     (re.compile(r"\b(?:dairy[- ]free|non-?dairy|lactose[- ]free)\b"), frozenset({"dairy"})),
-    (re.compile(r"\bgluten[- ]free\b"), frozenset({"gluten", "wheat"})),
+    (re.compile(r"\bgluten-? ?free\b"), frozenset({"gluten", "wheat"})),
     (re.compile(r"\b(?:egg[- ]free|eggless)\b"), frozenset({"egg"})),
 )
 
 _SHELLFISH_PREFIXES: Final = ("crustaceans", "mollusks")
+# Baked Products (1800) that are not baked from wheat: leavening agents, corn tortillas,
+# taco and tostada shells, rice cakes.
+_NOT_WHEAT_BAKED: Final = re.compile(
+    r"^leavening agents|\bcorn\b|rice cake|taco shell|tostada shell"
+)
 
 
 def _keyword_traits(text: str) -> set[str]:
     lowered = f" {text.lower()} "
+    lowered = _NEGATION.sub(" ", _USAGE.sub(" ", lowered))
     traits: set[str] = set()
     for rule in _RULES:
         haystack = rule.exempt.sub(" ", lowered) if rule.exempt else lowered
         if rule.pattern.search(haystack):
             traits |= rule.traits
+    return traits
+
+
+def _resolve_meat(traits: set[str]) -> set[str]:
+    """Turns the internal "any-meat" trait into "meat" unless another animal explains it."""
+    if _ANY_MEAT in traits:
+        traits.discard(_ANY_MEAT)
+        if not traits & {"poultry", "fish", "shellfish"}:
+            traits.add("meat")
     return traits
 
 
@@ -236,7 +335,7 @@ def _apply_modifiers(text: str, traits: set[str]) -> frozenset[str]:
 
 def classify_name(name: str) -> frozenset[str]:
     """Traits a free-text ingredient name reveals ("fish sauce" -> {"fish"})."""
-    return _apply_modifiers(name, _keyword_traits(name))
+    return _apply_modifiers(name, _resolve_meat(_keyword_traits(name)))
 
 
 def classify_food(food: Food) -> frozenset[str]:
@@ -249,7 +348,10 @@ def classify_food(food: Food) -> frozenset[str]:
         traits.add("egg" if description.startswith("egg") else "dairy")
     elif group == "0500":
         traits.add("poultry")
-    elif group in {"0700", "1000", "1300", "1700"}:
+    elif group == "0700":
+        # Sausages and luncheon meats: red meat unless made only of poultry.
+        traits.add(_ANY_MEAT)
+    elif group in {"1000", "1300", "1700"}:
         traits.add("meat")
     elif group == "1500":
         if description.startswith(_SHELLFISH_PREFIXES) or "shellfish" in traits:
@@ -266,7 +368,7 @@ def classify_food(food: Food) -> frozenset[str]:
         traits.add("grain")
     elif group == "1800":
         traits.add("grain")
-        if not re.search(r"\bcorn\b|rice cake|taco shell", description):
+        if not _NOT_WHEAT_BAKED.search(description):
             # Baked goods are wheat-based unless USDA names another base.
             traits |= {"gluten", "wheat"}
     elif group == "1900":
@@ -276,7 +378,7 @@ def classify_food(food: Food) -> frozenset[str]:
         traits.add("fruit")
     elif group == "1100":
         traits.add("vegetable")
-    return _apply_modifiers(text, traits)
+    return _apply_modifiers(text, _resolve_meat(traits))
 
 
 _ANIMAL: Final = frozenset({"meat", "poultry", "fish", "shellfish", "gelatin"})
