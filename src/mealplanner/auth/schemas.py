@@ -28,14 +28,16 @@ class RefreshRequest(InputModel):
 class TokenPair(CamelModel):
     user: UserRead
     access_token: str
-    refresh_token: str
+    refresh_token: str | None = Field(
+        description="Null in cookie mode (the token is in the HttpOnly `mp_refresh` cookie)"
+    )
     token_type: str = "Bearer"
     expires_in: int = Field(description="Access-token lifetime in seconds")
 
 
 class RefreshResponse(CamelModel):
     access_token: str
-    refresh_token: str
+    refresh_token: str | None = Field(description="Null in cookie mode")
     token_type: str = "Bearer"
     expires_in: int
 
