@@ -147,5 +147,44 @@ def create_admin(
     typer.echo(f"Admin {'created' if created else 'promoted'}: {email}")
 
 
+@app.command("worker")
+def worker(
+    burst: Annotated[
+        bool, typer.Option(help="Exit once the queue is empty (scripts and tests)")
+    ] = False,
+    scheduler: Annotated[
+        bool, typer.Option(help="Also run the scheduler (emails, cleanup); safe on every worker")
+    ] = True,
+) -> None:
+    """Run background jobs from Redis (email, image processing, schedules).
+
+    Needs MEALPLANNER_REDIS_URL; without Redis the server runs jobs itself. Start as many
+    workers as you like: each job runs once, and each scheduled email goes out once a week.
+    """
+    from mealplanner import migrate
+    from mealplanner.app import build_state
+    from mealplanner.background import run_worker, stop_background
+
+    settings = get_settings()
+    if not settings.redis_url:
+        typer.echo("Error: the worker needs MEALPLANNER_REDIS_URL.", err=True)
+        raise typer.Exit(code=2)
+    if settings.is_sqlite:
+        migrate.upgrade(settings.effective_database_url)
+
+    async def run() -> int:
+        state = build_state(settings)
+        try:
+            return await run_worker(state, burst=burst, with_scheduler=scheduler)
+        finally:
+            await stop_background(state)
+            if state.redis is not None:
+                await state.redis.aclose()
+            await state.db.dispose()
+
+    processed = asyncio.run(run())
+    typer.echo(f"Worker stopped after {processed} jobs.")
+
+
 if __name__ == "__main__":
     app()
