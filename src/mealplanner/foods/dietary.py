@@ -118,7 +118,7 @@ _RULES: Final[tuple[_Rule, ...]] = (
         r"cheddar|feta|brie|gouda|gruy[eè]re|halloumi|mascarpone|pecorino|camembert|emmental|"
         r"manchego|provolone|burrata|queso|cotija|stilton|roquefort|gorgonzola|asiago|havarti|"
         r"custard|eggnog|gelato|labneh|skyr|quark|margarine|alfredo|bechamel|béchamel|"
-        r"half[- ]and[- ]half|ranch|tzatziki|raita|dulce de leche)\b",
+        r"half[- ]and[- ]half|ranch|tzatziki|raita|dulce de leche|pesto)\b",
         r"(?:coconut|almond|soy|soya|rice|oat|cashew|hemp|plant|nut|peanut|seed|sunflower|"
         r"apple|cocoa|shea|pea|macadamia|hazelnut|sesame|pumpkin|pistachio|walnut|pecan|"
         r"tofu|nutmeg|ucuhuba|mango|kokum|hard)"
