@@ -44,9 +44,10 @@ from mealplanner.media.router import router as media_router
 from mealplanner.notifications.router import router as notifications_router
 from mealplanner.recipes import service as recipe_service
 from mealplanner.recipes.router import router as recipes_router
+from mealplanner.shopping import service as shopping_service
+from mealplanner.shopping.router import router as shopping_router
 from mealplanner.users.export import register_export_section
 from mealplanner.users.router import router as users_router
-from mealplanner.web import install_web
 
 API_PREFIX = "/api/v1"
 
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_export_section("account", auth_service.export_sessions)
     register_export_section("recipes", recipe_service.export_recipes)
     register_export_section("activity", activity_service.export_activity)
+    register_export_section("shoppingLists", shopping_service.export_lists)
     register_export_section("mealPlans", mealplan_service.export_plans)
 
     app.include_router(health_router)
@@ -124,14 +126,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         imports_router,
         mealplans_router,
         notifications_router,
+        shopping_router,
         admin_router,
         media_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(media_files_router)
-
-    # Last: the web app's catch-all (SPA fallback) must not shadow any API route.
-    install_web(app)
 
     # Added last = outermost. Order, outside in: request id + access log, trace id, metrics,
     # security headers, CORS (so 429s carry CORS headers), rate limit, body cap, NUL guard,

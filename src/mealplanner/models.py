@@ -9,6 +9,7 @@ from mealplanner.mealplans import models as mealplan_models
 from mealplanner.media import models as media_models
 from mealplanner.notifications import models as notification_models
 from mealplanner.recipes import models as recipe_models
+from mealplanner.shopping import models as shopping_models
 from mealplanner.users import models as user_models
 
 __all__ = [
@@ -21,5 +22,6 @@ __all__ = [
     "notification_models",
     "password_reset_models",
     "recipe_models",
+    "shopping_models",
     "user_models",
 ]
