@@ -48,6 +48,7 @@ from mealplanner.shopping import service as shopping_service
 from mealplanner.shopping.router import router as shopping_router
 from mealplanner.users.export import register_export_section
 from mealplanner.users.router import router as users_router
+from mealplanner.web import install_web
 
 API_PREFIX = "/api/v1"
 
@@ -132,6 +133,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(media_files_router)
+
+    # Last: the web app's catch-all (SPA fallback) must not shadow any API route.
+    install_web(app)
 
     # Added last = outermost. Order, outside in: request id + access log, trace id, metrics,
     # security headers, CORS (so 429s carry CORS headers), rate limit, body cap, NUL guard,
