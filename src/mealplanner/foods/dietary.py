@@ -11,6 +11,10 @@ Choices worth knowing (see docs/nutrition.md):
   "gluten-free": ordinary oats are routinely contaminated with wheat, and the FDA allows the
   gluten-free label only on oats tested below 20 ppm.
 * Coconut is not a tree nut, following the FDA's 2025 allergen guidance.
+* "meat" is red meat, pork and game; poultry is its own trait ("Chicken, dark meat" is poultry
+  only). Vegetarian, vegan and pescatarian exclude both.
+* Negated words ("not breaded", "without peanuts") and what a fat is *for* ("Shortening,
+  special purpose for cakes") are ignored.
 * "shellfish" covers crustaceans and molluscs (clams, squid): broader than the FDA's
   crustacean-only major allergen, because people avoiding shellfish usually avoid both.
 * Margarine may contain milk, so it is treated as dairy.
