@@ -20,7 +20,6 @@ from tests.fixtures.users import Account
 from tests.imports import builders
 
 
-
 async def _run(
     state: AppState,
     owner: Account,
@@ -148,7 +147,8 @@ async def test_saved_sample_pages(state: AppState, user: Account, tmp_path: Path
     found = []
     for page in SAMPLES:
         row = await _run(state, user, tmp_path, page.name, page.read_bytes())
-        assert row.status == "done" and row.imported == 1, (page.name, row.report)
+        assert row.status == "done", (page.name, row.report)
+        assert row.imported == 1
         found.extend(row.report["unlinked"])
     recipes = {r.name: r for r in await _recipes(state, user.id)}
     soup = recipes["Weeknight Red Lentil Soup"]
@@ -159,11 +159,13 @@ async def test_saved_sample_pages(state: AppState, user: Account, tmp_path: Path
     garlic = next(i for i in soup.ingredients if "garlic" in i.name)
     assert (garlic.quantity, garlic.quantity_max) == (2, 3)
     chicken = recipes["Sheet-Pan Paprika Chicken & Potatoes"]
-    assert chicken.cuisine == "international" and "hungarian" in chicken.tags
+    assert chicken.cuisine == "international"
+    assert "hungarian" in chicken.tags
     assert chicken.instructions[0] == "Prepare: Heat the oven to 220 °C."
     assert chicken.cook_minutes == 60
     oats = recipes["Blueberry Overnight Oats"]
-    assert oats.meal_types == ["breakfast"] and oats.cuisine == "nordic"
+    assert oats.meal_types == ["breakfast"]
+    assert oats.cuisine == "nordic"
     assert oats.total_minutes == 485
     # The made-up ingredient cannot be linked and is reported with its confidence.
     assert any("zogberry" in u["line"] for u in found)
@@ -190,7 +192,7 @@ async def test_refused_files_fail_cleanly(
     assert row.error_code == code
     assert row.error_message
     assert not (tmp_path / "escape.json").exists()
-    assert not Path("/tmp/escape.json").exists()
+    assert not Path("/tmp/escape.json").exists()  # noqa: ASYNC240
     assert await _recipes(state, user.id) == []
 
 

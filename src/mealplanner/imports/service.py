@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
 import re
 import tempfile
@@ -60,6 +62,8 @@ _IMAGE_FORMATS = {
     "WEBP": ("webp", "image/webp"),
 }
 Progress = Callable[[int, int], None]
+# SQLite has one writer: imports in one process take turns instead of failing on "locked".
+_SQLITE_WRITER = asyncio.Lock()
 
 
 def _safe_filename(name: str) -> str:
@@ -166,7 +170,9 @@ async def run_import(
                 source = workdir / "upload"
                 source.write_bytes(await state.storage.get(upload_key))
             items = read_upload(source, filename, workdir, limits)
-            await _consume(state, import_id, owner_id, items, tally, progress)
+            turn = _SQLITE_WRITER if state.db.dialect == "sqlite" else contextlib.nullcontext()
+            async with turn:
+                await _consume(state, import_id, owner_id, items, tally, progress)
     except ImportFileError as exc:
         error = exc
     except Exception:
