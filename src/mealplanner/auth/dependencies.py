@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from mealplanner.auth import service
 from mealplanner.auth.service import AuthContext
+from mealplanner.core.db import primary_reads
 from mealplanner.core.dependencies import SessionDep, StateDep
 from mealplanner.core.errors import Forbidden, Unauthorized
 from mealplanner.users.models import User
@@ -24,7 +25,10 @@ async def get_auth_context(
 ) -> AuthContext:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized()
-    ctx = await service.authenticate(session, state, credentials.credentials)
+    # Revocations and disabled accounts must take effect at once: never read them from a
+    # lagging replica.
+    with primary_reads(session):
+        ctx = await service.authenticate(session, state, credentials.credentials)
     # Read by the access-log middleware.
     request.scope.setdefault("state", {})["user_id"] = str(ctx.user.id)
     return ctx

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # Database: an embedded SQLite file by default, PostgreSQL (asyncpg) in production.
     database_url: str | None = None
     database_replica_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # After a write, the writer reads from the primary for this long (replica lag window).
+    read_your_writes_seconds: float = Field(default=5.0, ge=0, le=300)
     database_pool_size: int = Field(default=10, ge=1, le=200)
     database_echo: bool = False
 

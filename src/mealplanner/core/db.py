@@ -6,27 +6,39 @@ same on PostgreSQL and SQLite.
 
 from __future__ import annotations
 
+import random
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, Text, event, text, type_coerce
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Delete,
+    Insert,
+    MetaData,
+    Text,
+    Update,
+    event,
+    text,
+    type_coerce,
+)
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator, Uuid
 
 from mealplanner.core.clock import utcnow
-from mealplanner.core.config import Settings
+from mealplanner.core.config import Settings, normalize_database_url
 from mealplanner.core.ids import uuid7
 
 NAMING_CONVENTION = {
@@ -113,8 +125,46 @@ def make_null_pool_engine(url: str) -> AsyncEngine:
     return engine
 
 
+_USE_PRIMARY = "use_primary"
+
+
+@contextmanager
+def primary_reads(session: AsyncSession) -> Iterator[None]:
+    """Reads inside the block go to the primary even in a replica-reading session.
+
+    For data that must never be stale, such as revoked sessions and disabled accounts.
+    """
+    previous = session.info.get(_USE_PRIMARY, False)
+    session.info[_USE_PRIMARY] = True
+    try:
+        yield
+    finally:
+        session.info[_USE_PRIMARY] = previous
+
+
+def routing_session_class(primary: Engine, replicas: Sequence[Engine]) -> type[Session]:
+    """A Session that reads from a replica and writes to the primary.
+
+    Statements that change data, and anything run while flushing, go to the primary; plain
+    reads pick a replica. Used only for safe (GET/HEAD) requests, so a request's reads may
+    lag the primary by the replication delay; see `read_your_writes` for the writer's view.
+    """
+
+    class RoutingSession(Session):
+        def get_bind(self, mapper: Any = None, clause: Any = None, **kw: Any) -> Any:
+            if (
+                self._flushing
+                or self.info.get(_USE_PRIMARY)
+                or isinstance(clause, Insert | Update | Delete)
+            ):
+                return primary
+            return random.choice(replicas)
+
+    return RoutingSession
+
+
 class Database:
-    """The primary engine and its session factory (replicas are added by the platform layer)."""
+    """The primary engine and its session factory, plus optional read replicas."""
 
     def __init__(self, settings: Settings) -> None:
         self.url = settings.effective_database_url
@@ -126,15 +176,38 @@ class Database:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(self.url, settings)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.replica_engines = [
+            make_engine(normalize_database_url(url), settings)
+            for url in settings.database_replica_urls
+        ]
+        self.read_sessionmaker = (
+            async_sessionmaker(
+                self.engine,
+                expire_on_commit=False,
+                sync_session_class=routing_session_class(
+                    self.engine.sync_engine, [e.sync_engine for e in self.replica_engines]
+                ),
+            )
+            if self.replica_engines
+            else self.sessionmaker
+        )
+
+    @property
+    def has_replicas(self) -> bool:
+        return bool(self.replica_engines)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     @asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commit at the end, roll back on error."""
-        async with self.sessionmaker() as session:
+    async def session(self, *, read_only: bool = False) -> AsyncIterator[AsyncSession]:
+        """One unit of work: commit at the end, roll back on error.
+
+        `read_only` sessions read from a replica when replicas are configured.
+        """
+        factory = self.read_sessionmaker if read_only else self.sessionmaker
+        async with factory() as session:
             try:
                 yield session
                 await session.commit()
@@ -147,6 +220,8 @@ class Database:
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
+        for replica in self.replica_engines:
+            await replica.dispose()
         await self.engine.dispose()
 
 

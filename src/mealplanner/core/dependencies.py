@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mealplanner.core.errors import AppError
 from mealplanner.core.jobs import flush_deferred_jobs
+from mealplanner.core.security import API_TOKEN_PREFIX, hash_token
 from mealplanner.core.state import AppState
 
 
@@ -20,14 +23,46 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def read_your_writes_key(identity: str) -> str:
+    return f"ryw:{identity}"
+
+
+def _caller_identity(request: Request, state: AppState) -> str | None:
+    """Who is calling, from the bearer credential alone (no database round trip)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    if token.startswith(API_TOKEN_PREFIX):
+        return "t:" + hash_token(token)[:32]
+    try:
+        return f"u:{state.tokens.decode_access_token(token).user_id}"
+    except AppError:
+        return None
+
+
+async def get_session(request: Request, state: StateDep) -> AsyncIterator[AsyncSession]:
     """One unit of work per request: commit once at the end, or roll back on error.
 
     `scope="function"` makes FastAPI run the commit before the response is sent, so a
     failed commit becomes an error response instead of a lie.
+
+    With read replicas, safe requests read from a replica, except for a caller who wrote
+    within the last `read_your_writes_seconds` (tracked in the shared cache), who reads from
+    the primary and so always sees their own changes.
     """
-    async with state.db.session() as session:
+    safe = request.method in SAFE_METHODS
+    identity = _caller_identity(request, state) if state.db.has_replicas else None
+    read_only = safe and state.db.has_replicas
+    if read_only and identity is not None:
+        read_only = await state.cache.get_json(read_your_writes_key(identity)) is None
+    async with state.db.session(read_only=read_only) as session:
         yield session
+    if not safe and identity is not None:
+        ttl = max(1, math.ceil(state.settings.read_your_writes_seconds))
+        await state.cache.set_json(read_your_writes_key(identity), 1, ttl)
     # Background jobs deferred during the request go out only now that the data is committed.
     await flush_deferred_jobs(session, state.jobs)
 

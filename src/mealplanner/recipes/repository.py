@@ -170,18 +170,30 @@ class RecipeRepository(Repository[Recipe]):
         order.append(Recipe.id)  # a total order keeps pages stable
         return order
 
+    def list_statement(self, user_id: uuid.UUID | None, filters: RecipeFilters) -> Select[Recipe]:
+        stmt = self.apply_filters(select(Recipe).where(self.readable_by(user_id)), filters)
+        return stmt.order_by(*self._order(filters))
+
     async def list_recipes(
         self, user_id: uuid.UUID | None, filters: RecipeFilters, page: PageParams
     ) -> tuple[Sequence[Recipe], int]:
-        stmt = self.apply_filters(select(Recipe).where(self.readable_by(user_id)), filters)
-        return await self.paginate(stmt.order_by(*self._order(filters)), page)
+        return await self.paginate(self.list_statement(user_id, filters), page)
 
     async def search(
         self, user_id: uuid.UUID | None, query: str, filters: RecipeFilters, page: PageParams
     ) -> tuple[Sequence[Recipe], int]:
+        stmt = self.search_statement(user_id, query, filters)
+        if stmt is None:
+            return [], 0
+        return await self.paginate(stmt, page)
+
+    def search_statement(
+        self, user_id: uuid.UUID | None, query: str, filters: RecipeFilters
+    ) -> Select[Recipe] | None:
+        """Full-text match ranked by relevance (exact name first); None for an empty query."""
         terms = query_terms(query)
         if not terms:
-            return [], 0
+            return None
         stmt = self.apply_filters(select(Recipe).where(self.readable_by(user_id)), filters)
         exact = case((func.lower(Recipe.name) == query.strip().lower(), 1), else_=0).desc()
         if self.dialect == "postgresql":
@@ -202,7 +214,7 @@ class RecipeRepository(Repository[Recipe]):
                 text("bm25(recipes_fts, 10.0, 4.0, 4.0, 2.0, 1.0)"),
                 Recipe.popularity.desc(),
             ]
-        return await self.paginate(stmt.order_by(*self._order(filters, relevance)), page)
+        return stmt.order_by(*self._order(filters, relevance))
 
     async def fuzzy_candidates(
         self, user_id: uuid.UUID | None, query: str, filters: RecipeFilters, limit: int
