@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from mealplanner import __version__
 from mealplanner.activity import service as activity_service
 from mealplanner.admin.router import router as admin_router
+from mealplanner.ai.router import router as ai_router
 from mealplanner.auth import service as auth_service
 from mealplanner.auth.password_reset.router import router as password_reset_router
 from mealplanner.auth.router import router as auth_router
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         shopping_router,
         admin_router,
         media_router,
+        ai_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(media_files_router)

@@ -103,6 +103,8 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(default=4, ge=1, le=64)
     scheduler_enabled: bool = True
     scheduler_interval_seconds: int = Field(default=300, ge=10, le=3600)
+    # Week planner (POST /ai/generate-plan): the optimiser's wall-clock budget per request.
+    planner_time_limit_seconds: float = Field(default=2.0, gt=0.1, le=60)
 
     # Logging
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -757,12 +757,18 @@ def plan_week(
     top_k: int = 16,
     use_milp: bool = True,
     mip_rel_gap: float = 0.01,
+    polish_time_s: float | None = None,
 ) -> PlanResult:
     """Plan ``request.days`` x ``request.meal_types`` from ``candidates``.
 
     Candidates should already be filtered for the user's diets, allergies and time limits;
     locked recipes should be among them so their nutrition counts. Never raises for an
     unsatisfiable request: it returns the best plan found and explains the gaps in ``unmet``.
+
+    ``polish_time_s``: when the heuristic start already fills every slot within the product
+    tolerances (±10 % kcal, ±5 pp per macro on every day), HiGHS only gets this long to improve
+    the secondary terms (shopping list, variety) instead of the whole remaining budget; it
+    rarely proves optimality here, so without the cap it always runs to the time limit.
     """
     started = time.perf_counter()
     deadline = started + request.time_limit_s
@@ -776,6 +782,8 @@ def plan_week(
     if use_milp and p.slots:
         model, variables = _build_milp(p)
         remaining = deadline - time.perf_counter() - 0.05
+        if polish_time_s is not None and _meets_tolerances(p, best):
+            remaining = min(remaining, polish_time_s)
         try:
             status, values = model.solve(
                 remaining, mip_rel_gap, _warm_start(p, model, variables, best)
@@ -792,6 +800,22 @@ def plan_week(
         best, best_cost = _local_search(p, best, deadline, seed=1)
 
     return _result(p, best, best_cost, solver, proven, time.perf_counter() - started)
+
+
+def _meets_tolerances(p: _Problem, assignment: Assignment) -> bool:
+    """Every open slot is filled and every day is within ±10 % kcal and ±5 pp per macro."""
+    if any(choice is None for choice in assignment):
+        return False
+    t = p.request.targets
+    target_shares = (t.protein_pct, t.carbs_pct, t.fat_pct)
+    for cal, pk, ck, fk in _day_totals(p, assignment):
+        macro = pk + ck + fk
+        if macro <= 0 or abs(100 * (cal - t.calories) / t.calories) > CALORIE_TOLERANCE_PCT:
+            return False
+        for kcal, share in zip((pk, ck, fk), target_shares, strict=True):
+            if abs(100 * kcal / macro - share) > MACRO_TOLERANCE_PP:
+                return False
+    return True
 
 
 def _result(

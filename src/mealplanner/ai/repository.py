@@ -1,0 +1,188 @@
+"""The AI domain's SQL: candidate recipes under the hard filters, their foods, the activity
+baskets for co-occurrence, and recently planned recipes."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mealplanner.activity.models import Activity
+from mealplanner.core.db import escape_like, json_array_contains
+from mealplanner.mealplans.models import MealPlan, PlannedMeal
+from mealplanner.recipes.models import VISIBILITY_PUBLIC, Recipe, RecipeIngredient
+
+# One ingredient line: (USDA food id, name, grams for the whole recipe).
+IngredientLine = tuple[str | None, str, float | None]
+Lines = dict[uuid.UUID, list[IngredientLine]]
+
+
+@dataclass(frozen=True, slots=True)
+class HardFilters:
+    """What a recipe must satisfy to be suggested or planned for a user. Never relaxed."""
+
+    diets: tuple[str, ...] = ()
+    allergies: tuple[str, ...] = ()
+    dislikes: tuple[str, ...] = ()
+    meal_types: tuple[str, ...] = ()  # any of them; empty = no restriction
+    max_total_minutes: int | None = None
+    exclude_ids: frozenset[uuid.UUID] = frozenset()
+    require_nutrition: bool = False
+
+    def allows(self, recipe: Recipe, ingredient_names: Iterable[str] = ()) -> bool:
+        """The same rules in Python, applied again after the SQL (defence in depth)."""
+        if recipe.id in self.exclude_ids:
+            return False
+        if not set(self.diets) <= set(recipe.dietary_flags or ()):
+            return False
+        if set(self.allergies) & set(recipe.allergens or ()):
+            return False
+        if self.meal_types and not set(self.meal_types) & set(recipe.meal_types or ()):
+            return False
+        if self.max_total_minutes is not None and recipe.total_minutes > self.max_total_minutes:
+            return False
+        if self.require_nutrition and recipe.calories <= 0:
+            return False
+        text = " ".join([recipe.search_text or "", recipe.name, *ingredient_names]).lower()
+        return not any(d in text for d in self.dislikes)
+
+
+def _readable_by(user_id: uuid.UUID) -> Any:
+    # Same rule as recipes' `readable_by`: the public catalog plus the user's own recipes.
+    return or_(Recipe.visibility == VISIBILITY_PUBLIC, Recipe.owner_id == user_id)
+
+
+class AIRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @property
+    def dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
+    def _filtered(self, stmt: Select[Any], user_id: uuid.UUID, f: HardFilters) -> Select[Any]:
+        dialect = self.dialect
+        stmt = stmt.where(_readable_by(user_id))
+        for diet in f.diets:
+            stmt = stmt.where(json_array_contains(Recipe.dietary_flags, diet, dialect))
+        for allergen in f.allergies:
+            stmt = stmt.where(~json_array_contains(Recipe.allergens, allergen, dialect))
+        if f.meal_types:
+            stmt = stmt.where(
+                or_(*(json_array_contains(Recipe.meal_types, m, dialect) for m in f.meal_types))
+            )
+        if f.max_total_minutes is not None:
+            stmt = stmt.where(Recipe.total_minutes <= f.max_total_minutes)
+        if f.require_nutrition:
+            stmt = stmt.where(Recipe.calories > 0)
+        for word in f.dislikes:
+            pattern = f"%{escape_like(word)}%"
+            stmt = stmt.where(
+                ~func.lower(Recipe.search_text).like(pattern, escape="\\"),
+                ~func.lower(Recipe.name).like(pattern, escape="\\"),
+            )
+        return stmt
+
+    async def candidates(
+        self, user_id: uuid.UUID, filters: HardFilters
+    ) -> tuple[list[Recipe], Lines]:
+        """Recipes passing `filters` and their ingredient lines (food id, name, grams)."""
+        ids = self._filtered(select(Recipe.id), user_id, filters)
+        recipes = list(
+            (
+                await self.session.execute(
+                    select(Recipe).where(Recipe.id.in_(ids.scalar_subquery())).order_by(Recipe.id)
+                )
+            ).scalars()
+        )
+        lines = await self._lines(RecipeIngredient.recipe_id.in_(ids.scalar_subquery()))
+        kept = [r for r in recipes if filters.allows(r, (n for _, n, _ in lines.get(r.id, [])))]
+        return kept, lines
+
+    async def recipes_with_lines(
+        self, user_id: uuid.UUID, recipe_ids: Sequence[uuid.UUID]
+    ) -> tuple[list[Recipe], Lines]:
+        """Readable recipes by id (no preference filters) and their ingredient lines."""
+        if not recipe_ids:
+            return [], {}
+        ids = list(set(recipe_ids))
+        recipes = list(
+            (
+                await self.session.execute(
+                    select(Recipe).where(Recipe.id.in_(ids), _readable_by(user_id))
+                )
+            ).scalars()
+        )
+        lines = await self._lines(RecipeIngredient.recipe_id.in_(ids))
+        return recipes, lines
+
+    async def ingredient_lines(self, recipe_ids: Iterable[uuid.UUID]) -> Lines:
+        ids = list(set(recipe_ids))
+        if not ids:
+            return {}
+        return await self._lines(RecipeIngredient.recipe_id.in_(ids))
+
+    async def _lines(self, condition: Any) -> Lines:
+        stmt = select(
+            RecipeIngredient.recipe_id,
+            RecipeIngredient.food_id,
+            RecipeIngredient.name,
+            RecipeIngredient.grams,
+        ).where(condition)
+        out: dict[uuid.UUID, list[IngredientLine]] = defaultdict(list)
+        for recipe_id, food_id, name, grams in await self.session.execute(stmt):
+            out[recipe_id].append((food_id, name, grams))
+        return dict(out)
+
+    async def planned_recipe_ids(
+        self, user_id: uuid.UUID, start: date, end: date
+    ) -> set[uuid.UUID]:
+        """Recipes the user has planned on a day in [start, end], across plans."""
+        rows = await self.session.execute(
+            select(PlannedMeal.recipe_id)
+            .join(MealPlan, MealPlan.id == PlannedMeal.plan_id)
+            .where(MealPlan.user_id == user_id, PlannedMeal.date >= start, PlannedMeal.date <= end)
+            .distinct()
+        )
+        return {row[0] for row in rows}
+
+    async def interactions(
+        self, user_id: uuid.UUID, event_types: Sequence[str], since: datetime, limit: int = 500
+    ) -> list[tuple[uuid.UUID, str, datetime]]:
+        rows = await self.session.execute(
+            select(Activity.recipe_id, Activity.event_type, Activity.created_at)
+            .where(
+                Activity.user_id == user_id,
+                Activity.event_type.in_(event_types),
+                Activity.recipe_id.is_not(None),
+                Activity.created_at >= since,
+            )
+            .order_by(Activity.created_at.desc())
+            .limit(limit)
+        )
+        return [(r[0], r[1], r[2]) for r in rows if r[0] is not None]
+
+    async def baskets(
+        self, event_types: Sequence[str], since: datetime
+    ) -> dict[uuid.UUID, set[uuid.UUID]]:
+        """Per user, the distinct recipes they planned or favourited since `since`."""
+        rows = await self.session.execute(
+            select(Activity.user_id, Activity.recipe_id)
+            .where(
+                Activity.event_type.in_(event_types),
+                Activity.recipe_id.is_not(None),
+                Activity.created_at >= since,
+            )
+            .distinct()
+        )
+        out: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+        for user_id, recipe_id in rows:
+            if recipe_id is not None:
+                out[user_id].add(recipe_id)
+        return dict(out)
