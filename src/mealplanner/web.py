@@ -18,6 +18,9 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.routing import APIRoute
+from starlette.routing import Match
+from starlette.types import Scope
 
 from mealplanner.core.errors import NotFound
 
@@ -57,8 +60,18 @@ def default_dist_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "web" / "dist"
 
 
+class _WebRoute(APIRoute):
+    """Never matches API or platform paths, so those keep their own 404 and 405 answers
+    (a catch-all that matched them would turn `GET /api/v1/auth/login` into a 404)."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope.get("path", "").lstrip("/").startswith(RESERVED_PREFIXES):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
 def build_router(dist: Path) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+    router = APIRouter(include_in_schema=False, route_class=_WebRoute)
     root = dist.resolve()
 
     def index() -> Response:
@@ -80,8 +93,6 @@ def build_router(dist: Path) -> APIRouter:
 
     @router.get("/{path:path}")
     async def web_path(path: str, request: Request) -> Response:
-        if path.startswith(RESERVED_PREFIXES):
-            raise NotFound("Not found")
         candidate = (root / path).resolve()
         if candidate.is_relative_to(root) and candidate.is_file():
             cache = IMMUTABLE if path.startswith("assets/") else NO_CACHE
