@@ -6,6 +6,7 @@ import asyncio
 import getpass
 import signal
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -114,6 +115,76 @@ def seed(
             await state.db.dispose()
 
     asyncio.run(run())
+
+
+@app.command("import")
+def import_cmd(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="Files")],
+    owner: Annotated[
+        str | None, typer.Option(help="Owner's email (default: the first admin)")
+    ] = None,
+) -> None:
+    """Import recipes (schema.org JSON/HTML, Paprika, Mealie, Tandoor, Nextcloud, Plan to Eat).
+
+    Imported recipes are private to the owner; re-importing a file creates no duplicates."""
+    from rich.progress import Progress, TaskID
+
+    from mealplanner import migrate
+    from mealplanner.app import build_state
+    from mealplanner.core.errors import AppError
+    from mealplanner.core.platform import stop_platform
+    from mealplanner.imports import service as import_service
+
+    settings = get_settings()
+    if settings.is_sqlite:
+        migrate.upgrade(settings.effective_database_url)
+
+    async def run() -> int:
+        state = build_state(settings)
+        failures = 0
+        try:
+            try:
+                user = await import_service.resolve_owner(state, owner)
+            except AppError as exc:
+                typer.echo(f"Error: {exc.message}", err=True)
+                return 2
+            with Progress() as bar:
+                for path in files:
+                    task = bar.add_task(path.name, total=None)
+
+                    def advance(found: int, _imported: int, task: TaskID = task) -> None:
+                        bar.update(task, completed=found)
+
+                    row = await import_service.import_local_file(
+                        state,
+                        user,
+                        path,
+                        advance,
+                    )
+                    bar.update(task, total=row.found, completed=row.found)
+                    if row.status == "failed":
+                        failures += 1
+                        bar.console.print(
+                            f"{path.name}: refused ({row.error_code}) {row.error_message}"
+                        )
+                    else:
+                        bar.console.print(
+                            f"{path.name}: {row.imported} imported, {row.skipped} duplicates, "
+                            f"{row.failed} failed, {len(row.report.get('unlinked', []))} "
+                            "unlinked ingredient lines"
+                        )
+                    for error in row.report.get("errors", []):
+                        bar.console.print(f"  - {error['recipe']}: {error['message']}")
+        finally:
+            await stop_platform(state)
+            if state.redis is not None:
+                await state.redis.aclose()
+            await state.db.dispose()
+        return 1 if failures else 0
+
+    code = asyncio.run(run())
+    if code:
+        raise typer.Exit(code=code)
 
 
 def _read_password() -> str:

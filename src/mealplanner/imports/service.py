@@ -368,3 +368,34 @@ async def import_url(session: AsyncSession, state: AppState, owner: User, url: s
         log.info("url_import_unusable", reason=exc.message)
         raise UrlImportFailed() from exc
     return UrlImport(recipe=recipe, duplicate=duplicate, warnings=warnings)
+
+
+# -- CLI ----------------------------------------------------------------------------------------
+
+
+async def resolve_owner(state: AppState, email: str | None) -> User:
+    """`--owner EMAIL`, else the first administrator: imports are never public by default."""
+    from sqlalchemy import func, select
+
+    from mealplanner.users.models import ROLE_ADMIN
+
+    async with state.db.session() as session:
+        if email:
+            stmt = select(User).where(func.lower(User.email) == email.strip().lower())
+        else:
+            stmt = select(User).where(User.role == ROLE_ADMIN).order_by(User.created_at).limit(1)
+        owner = (await session.execute(stmt)).scalars().first()
+    if owner is None:
+        raise ImportNotFound(
+            f"No user with email {email}" if email else "No admin yet: pass --owner EMAIL"
+        )
+    return owner
+
+
+async def import_local_file(
+    state: AppState, owner: User, path: Path, progress: Progress | None = None
+) -> RecipeImport:
+    async with state.db.session() as session:
+        row = RecipeImport(id=uuid7(), owner_id=owner.id, filename=_safe_filename(path.name))
+        session.add(row)
+    return await run_import(state, row.id, path=path, progress=progress)
