@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 from sqlalchemy import func, select, update
 
+from mealplanner.app import build_state
+from mealplanner.background import stop_background
 from mealplanner.core.state import AppState
 from mealplanner.notifications import scheduler
 from mealplanner.notifications.models import NotificationDelivery, SchedulerRun
@@ -84,19 +88,33 @@ async def test_weekly_summary_saturday_1800_local(
     assert "No meals planned this week" in message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
 
 
+@pytest.fixture
+async def second_worker(state: AppState) -> AsyncIterator[AppState]:
+    """Another process's view: its own engine, connection pool, job queue and mailer."""
+    other = build_state(state.settings)
+    other.mailer = state.mailer
+    yield other
+    await stop_background(other)
+    if other.redis is not None:
+        await other.redis.aclose()
+    await other.db.dispose()
+
+
 async def test_two_workers_ticking_together_send_once(
-    client: httpx.AsyncClient, state: AppState, inbox: Inbox
+    client: httpx.AsyncClient, state: AppState, second_worker: AppState, inbox: Inbox
 ) -> None:
     accounts = [await _user_in(client, "Pacific/Auckland") for _ in range(3)]
     await run_jobs(state)
     inbox.messages.clear()
+    second_worker.mailer = state.mailer  # the inbox fixture swapped in the SMTP mailer
 
     first, second = await asyncio.gather(
-        scheduler.tick(state, now=SAT_2030_UTC), scheduler.tick(state, now=SAT_2030_UTC)
+        scheduler.tick(state, now=SAT_2030_UTC), scheduler.tick(second_worker, now=SAT_2030_UTC)
     )
     # Later the same Sunday, a third tick finds the week already claimed.
-    third = await scheduler.tick(state, now=SAT_2030_UTC.replace(hour=23))
+    third = await scheduler.tick(second_worker, now=SAT_2030_UTC.replace(hour=23))
     await run_jobs(state)
+    await run_jobs(second_worker)
 
     assert (
         first.queued.get("meal_plan_reminder", 0) + second.queued.get("meal_plan_reminder", 0) == 3
