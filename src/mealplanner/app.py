@@ -37,6 +37,7 @@ from mealplanner.core.security import PasswordHashing, TokenCodec
 from mealplanner.core.state import AppState
 from mealplanner.core.tracing import TraceContextMiddleware, configure_sentry, configure_tracing
 from mealplanner.health import router as health_router
+from mealplanner.imports.archive import DEFAULT_LIMITS as IMPORT_LIMITS
 from mealplanner.imports.router import router as imports_router
 from mealplanner.mealplans import service as mealplan_service
 from mealplanner.mealplans.router import router as mealplans_router
@@ -148,7 +149,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         # Direct image uploads (local storage) stream up to UPLOAD_MAX_BYTES.
-        path_limits={f"{API_PREFIX}/uploads/": settings.upload_max_bytes},
+        path_limits={
+            f"{API_PREFIX}/uploads/": settings.upload_max_bytes,
+            rf"^{API_PREFIX}/users/[^/]+/imports$": IMPORT_LIMITS.max_upload_bytes,
+        },
     )
     app.add_middleware(RateLimitMiddleware)
     if settings.cors_origins:

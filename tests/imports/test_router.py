@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -296,3 +297,33 @@ def _comparable(recipes: list[dict[str, object]]) -> list[tuple[object, ...]]:
         )
         rows.append((*(str(recipe[k]) for k in keys), ingredients))
     return sorted(rows)
+
+
+async def test_zip_archives_upload_over_http(
+    client: httpx.AsyncClient, state: AppState, user: Account
+) -> None:
+    """Binary uploads (zip bytes are full of NULs) pass the NUL guard, and archives larger
+    than the general 1 MiB body limit are accepted on the import route."""
+    archive = builders.nextcloud_export()
+    assert b"\x00" in archive
+    response = await client.post(
+        f"/users/{user.id}/imports",
+        files={"file": ("cookbook.zip", archive, "application/zip")},
+        headers=user.headers,
+    )
+    assert response.status_code == 202, response.text
+    await run_jobs(state)
+    report = (
+        await client.get(
+            f"/users/{user.id}/imports/{response.json()['importId']}", headers=user.headers
+        )
+    ).json()
+    assert report["status"] == "done"
+    assert report["counts"]["imported"] >= 1
+    padded = builders.zip_bytes({"filler.bin": os.urandom(2 * 1024 * 1024)})
+    big = await client.post(
+        f"/users/{user.id}/imports",
+        files={"file": ("big.zip", padded, "application/zip")},
+        headers=user.headers,
+    )
+    assert big.status_code != 413

@@ -80,10 +80,16 @@ class BodySizeLimitMiddleware:
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        # Path prefix -> limit (e.g. direct image uploads); the longest prefix wins.
-        self.path_limits = sorted((path_limits or {}).items(), key=lambda kv: -len(kv[0]))
+        # Path prefix -> limit (e.g. direct image uploads); the longest prefix wins. A key
+        # starting with "^" is a regular expression (for paths with ids in the middle).
+        limits = sorted((path_limits or {}).items(), key=lambda kv: -len(kv[0]))
+        self.path_patterns = [(re.compile(k), v) for k, v in limits if k.startswith("^")]
+        self.path_limits = [(k, v) for k, v in limits if not k.startswith("^")]
 
     def limit_for(self, path: str) -> int:
+        for pattern, limit in self.path_patterns:
+            if pattern.match(path):
+                return limit
         for prefix, limit in self.path_limits:
             if path.startswith(prefix):
                 return limit
@@ -148,10 +154,11 @@ class BodySizeLimitMiddleware:
 
 
 class NulByteGuardMiddleware:
-    """Refuses NUL characters anywhere in the input with 400.
+    """Refuses NUL characters in URLs and in text bodies (JSON, forms, text) with 400.
 
     PostgreSQL text cannot hold U+0000, so such input could only ever fail deep inside a
-    query; refusing it at the door gives a clean validation error on every route.
+    query; refusing it at the door gives a clean validation error on every route. Binary
+    bodies (file uploads, multipart) are bytes, not text, and pass through.
     """
 
     _JSON_NUL = b"\\u0000"
@@ -169,7 +176,12 @@ class NulByteGuardMiddleware:
         if "\x00" in scope.get("path", "") or b"%00" in query or b"\x00" in query:
             await _send_validation_error(send, "NUL characters are not allowed in URLs")
             return
-        if self.binary_body_paths and scope.get("path", "").startswith(self.binary_body_paths):
+        content_type = (_header(scope, b"content-type") or "").lower()
+        is_text = content_type.startswith(_TEXT_BODIES) or "+json" in content_type
+        binary_path = self.binary_body_paths and scope.get("path", "").startswith(
+            self.binary_body_paths
+        )
+        if binary_path or (content_type and not is_text):
             await self.app(scope, receive, send)
             return
         tail = b""
@@ -202,6 +214,9 @@ class NulByteGuardMiddleware:
         except _NulInBody:
             if not responded:
                 await _send_validation_error(send, "NUL characters are not allowed")
+
+
+_TEXT_BODIES = ("application/json", "application/x-www-form-urlencoded", "text/")
 
 
 class _NulInBody(Exception):
