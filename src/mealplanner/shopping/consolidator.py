@@ -16,6 +16,7 @@ the same food also has a measured amount, that line carries the to-taste mark in
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from collections.abc import Iterable
@@ -149,38 +150,40 @@ def _has_portion(food: Food, unit_key: str) -> bool:
 
 
 class _GramWeights:
-    """Grams per bucket base unit for a food, memoised: one list asks the same pairs often."""
+    """Grams per bucket base unit for a food.
+
+    Memoised per process and table: the food table is immutable, and the USDA portion scan
+    behind each answer is most of the consolidation's CPU time.
+    """
 
     def __init__(self, table: FoodTable) -> None:
         self.table = table
-        self._memo: dict[tuple[str, str], float | None] = {}
 
     def per_base(self, food: Food | None, bucket: str) -> float | None:
         if bucket == MASS:
             return 1.0
         if food is None:
             return None
-        memo_key = (food.ndb_no, bucket)
-        if memo_key not in self._memo:
-            self._memo[memo_key] = self._compute(food, bucket)
-        return self._memo[memo_key]
+        return _grams_per_base(self.table, food, bucket)
 
-    def _compute(self, food: Food, bucket: str) -> float | None:
-        grams: float | None
-        if bucket == VOLUME:
-            grams = self.table.grams_per_unit(food, "ml")
-        elif bucket.startswith("count:"):
-            key = bucket.removeprefix("count:")
-            if key in _ITEM_SIZES or _has_portion(food, key):
-                grams = self.table.grams_per_unit(food, key or None)
-            else:
-                # No USDA weight for "a can" or "a bunch" of this food: guessing one from a
-                # single item would be wrong by an order of magnitude.
-                grams = None
+
+@functools.lru_cache(maxsize=65_536)
+def _grams_per_base(table: FoodTable, food: Food, bucket: str) -> float | None:
+    grams: float | None
+    if bucket == VOLUME:
+        grams = table.grams_per_unit(food, "ml")
+    elif bucket.startswith("count:"):
+        key = bucket.removeprefix("count:")
+        if key in _ITEM_SIZES or _has_portion(food, key):
+            grams = table.grams_per_unit(food, key or None)
         else:
-            raw = bucket.removeprefix("other:")
-            grams = self.table.grams_per_unit(food, raw) if _has_portion(food, raw) else None
-        return grams if grams and grams > 0 and math.isfinite(grams) else None
+            # No USDA weight for "a can" or "a bunch" of this food: guessing one from a
+            # single item would be wrong by an order of magnitude.
+            grams = None
+    else:
+        raw = bucket.removeprefix("other:")
+        grams = table.grams_per_unit(food, raw) if _has_portion(food, raw) else None
+    return grams if grams and grams > 0 and math.isfinite(grams) else None
 
 
 @dataclass(slots=True)

@@ -192,30 +192,60 @@ def _uses(rows: Sequence[PlannedIngredientRow]) -> list[IngredientUse]:
     ]
 
 
-def _generated_rows(
+def _generated_fields(
     consolidated: Sequence[ConsolidatedItem], system: UnitSystem, table: FoodTable
-) -> list[ShoppingListItem]:
-    rows = []
+) -> list[dict[str, Any]]:
+    """Column values of the generated lines, in aisle then name order."""
+    rows: list[dict[str, Any]] = []
     for item in consolidated:
         food = table.get(item.food_id) if item.food_id else None
         rows.append(
-            ShoppingListItem(
-                name=item.name[:200],
-                food_id=item.food_id,
-                merge_key=item.key[:255],
-                quantity=item.quantity,
-                unit=item.unit,
-                display=item.display(system)[:300],
-                category=categorize(item.name, food),
-                checked=False,
-                manual=False,
-                optional=item.optional,
-                to_taste=item.to_taste,
-                sources=[source.as_json() for source in item.sources],
-            )
+            {
+                "name": item.name[:200],
+                "food_id": item.food_id,
+                "merge_key": item.key[:255],
+                "quantity": item.quantity,
+                "unit": item.unit,
+                "display": item.display(system)[:300],
+                "category": categorize(item.name, food),
+                "optional": item.optional,
+                "to_taste": item.to_taste,
+                "sources": [source.as_json() for source in item.sources],
+            }
         )
-    rows.sort(key=lambda row: (aisle_rank(row.category), row.name.lower()))
+    rows.sort(key=lambda row: (aisle_rank(row["category"]), row["name"].lower()))
     return rows
+
+
+def _merge_generated(
+    shopping_list: ShoppingList, fields: list[dict[str, Any]]
+) -> list[ShoppingListItem]:
+    """Update the list's generated items in place by merge key, add new ones, keep manual ones.
+
+    Updating in place keeps item ids and checked state stable for clients, and regenerating
+    an unchanged plan writes nothing but the list's timestamp.
+    """
+    previous = {
+        item.merge_key: item for item in shopping_list.items if not item.manual and item.merge_key
+    }
+    items: list[ShoppingListItem] = []
+    for position, values in enumerate(fields):
+        item = previous.pop(values["merge_key"], None)
+        if item is None:
+            item = ShoppingListItem(checked=False, manual=False, **values)
+        else:
+            for key, value in values.items():
+                if getattr(item, key) != value:
+                    setattr(item, key, value)
+        if item.position != position:
+            item.position = position
+        items.append(item)
+    manual = sorted((i for i in shopping_list.items if i.manual), key=lambda i: i.position)
+    for offset, item in enumerate(manual, start=len(items)):
+        if item.position != offset:
+            item.position = offset
+    # Generated lines that are gone are dropped here and deleted by the orphan cascade.
+    return [*items, *manual]
 
 
 async def generate(
@@ -233,34 +263,18 @@ async def generate(
     repo = ShoppingListRepository(session)
     rows = await repo.planned_ingredients(plan.id, from_date, to_date)
     table = get_food_table()
-    generated = _generated_rows(consolidate_ingredients(_uses(rows), table), system, table)
+    fields = _generated_fields(consolidate_ingredients(_uses(rows), table), system, table)
 
     shopping_list = await repo.get_by_plan(plan.id)
     if shopping_list is None:
         shopping_list = ShoppingList(user_id=plan.user_id, meal_plan_id=plan.id, items=[])
         session.add(shopping_list)
-        kept: list[ShoppingListItem] = []
-        checked_keys: set[str] = set()
-    else:
-        kept = [item for item in shopping_list.items if item.manual]
-        checked_keys = {
-            item.merge_key
-            for item in shopping_list.items
-            if item.checked and not item.manual and item.merge_key
-        }
     shopping_list.name = plan.name or f"Week of {plan.week_start.isoformat()}"
     shopping_list.from_date = from_date
     shopping_list.to_date = to_date
     shopping_list.unit_system = system
     shopping_list.updated_at = utcnow()
-
-    for position, row in enumerate(generated):
-        row.checked = row.merge_key in checked_keys
-        row.position = position
-    for offset, item in enumerate(sorted(kept, key=lambda item: item.position)):
-        item.position = len(generated) + offset
-    # Generated lines dropped from the collection are deleted by the orphan cascade.
-    shopping_list.items = [*generated, *kept]
+    shopping_list.items = _merge_generated(shopping_list, fields)
     try:
         await session.flush()
     except IntegrityError as exc:
@@ -274,7 +288,7 @@ async def generate(
         details={
             "shoppingListId": str(shopping_list.id),
             "mealPlanId": str(plan.id),
-            "items": len(generated),
+            "items": len(fields),
         },
     )
     record_shopping_list_generated()
