@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
 
 import httpx
 import pytest
 
 from mealplanner.core import clock
+from mealplanner.core.config import Settings
 from mealplanner.core.state import AppState
 from tests.fixtures.jobs import run_jobs
 from tests.fixtures.users import register
@@ -122,3 +124,18 @@ async def test_tokens_are_stored_hashed(
         hashes = (await session.execute(select(PasswordResetToken.token_hash))).scalars().all()
     assert token not in hashes
     assert len(hashes) == 1
+
+
+async def test_forgot_password_is_rate_limited(test_settings: Settings) -> None:
+    from mealplanner.app import create_app
+
+    strict = create_app(test_settings.model_copy(update={"rate_limit_auth": "2/minute"}))
+    async with strict.router.lifespan_context(strict):
+        transport = httpx.ASGITransport(app=strict)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as c:
+            email = f"limited-{uuid.uuid4().hex[:8]}@example.com"
+            answers = [
+                (await c.post("/auth/forgot-password", json={"email": email})).status_code
+                for _ in range(3)
+            ]
+    assert answers == [202, 202, 429]

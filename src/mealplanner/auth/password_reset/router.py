@@ -6,6 +6,7 @@ from mealplanner.auth.password_reset import service
 from mealplanner.auth.password_reset.schemas import ForgotPasswordRequest, ResetPasswordRequest
 from mealplanner.core.dependencies import SessionDep, StateDep
 from mealplanner.core.openapi import errors
+from mealplanner.core.ratelimit import enforce_auth_limit
 from mealplanner.core.schemas import Message
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -13,20 +14,12 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 FORGOT_MESSAGE = "If an account exists for this email, we have sent a link to reset its password."
 
 
-async def _rate_limit(request: Request, email: str) -> None:
-    try:
-        from mealplanner.core.ratelimit import enforce_auth_limit
-    except ImportError:  # the limiter is optional platform code
-        return
-    await enforce_auth_limit(request, email)
-
-
 @router.post("/forgot-password", status_code=status.HTTP_202_ACCEPTED, responses=errors(400, 429))
 async def forgot_password(
     body: ForgotPasswordRequest, request: Request, session: SessionDep, state: StateDep
 ) -> Message:
     """Always 202 with the same body: the answer never reveals whether the account exists."""
-    await _rate_limit(request, body.email)
+    await enforce_auth_limit(request, body.email)
     await service.request_reset(session, state, body.email)
     return Message(message=FORGOT_MESSAGE)
 
