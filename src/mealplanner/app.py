@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import structlog
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
@@ -53,6 +55,7 @@ from mealplanner.users.router import router as users_router
 from mealplanner.web import install_web
 
 API_PREFIX = "/api/v1"
+log = structlog.get_logger("mealplanner.app")
 
 
 def build_state(settings: Settings) -> AppState:
@@ -78,6 +81,15 @@ def build_state(settings: Settings) -> AppState:
     return state
 
 
+async def _warm_cache(state: AppState) -> None:
+    """Popular recipes into the cache right after start, without delaying readiness."""
+    try:
+        warmed = await recipe_service.warm_popular(state.db, state.cache)
+        log.info("cache_warmed", recipes=warmed)
+    except Exception as exc:  # best effort: a cold cache is not an outage
+        log.warning("cache_warming_failed", error=type(exc).__name__)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings)
@@ -91,9 +103,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.services = state
         await start_platform(state)
         await start_background(state)
+        warming = asyncio.create_task(_warm_cache(state))
         try:
             yield
         finally:
+            warming.cancel()
             await stop_background(state)
             await stop_platform(state)
             if state.redis is not None:

@@ -150,3 +150,34 @@ async def test_seed_is_idempotent(state: AppState) -> None:
     result = await seed_catalog(state.db, state.cache)
     assert result.created == 0
     assert result.skipped == len(load_catalog())
+
+
+async def test_cache_is_warmed_with_popular_recipes(state: AppState) -> None:
+    from mealplanner.core.cache import MemoryCache, recipe_key
+    from mealplanner.recipes.service import warm_popular
+
+    cache = MemoryCache()
+    warmed = await warm_popular(state.db, cache, limit=5)
+    assert warmed == 5
+    async with state.db.session() as session:
+        from sqlalchemy import select
+
+        from mealplanner.recipes.models import Recipe
+
+        top = (
+            (
+                await session.execute(
+                    select(Recipe.id)
+                    .where(Recipe.visibility == "public")
+                    .order_by(Recipe.popularity.desc(), Recipe.created_at.desc())
+                    .limit(5)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    for recipe_id in top:
+        cached = await cache.get_json(recipe_key(recipe_id))
+        assert cached is not None
+        assert cached["id"] == str(recipe_id)
+        assert cached["ingredients"]

@@ -403,3 +403,34 @@ async def export_recipes(session: AsyncSession, user_id: uuid.UUID) -> dict[str,
 async def get_recipes(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Recipe]:
     """Recipes by id in one query (for plans and lists; no access check)."""
     return {r.id: r for r in await RecipeRepository(session).get_many(list(set(ids)))}
+
+
+WARM_LIMIT = 100
+
+
+async def warm_popular(db: Any, cache: Cache, limit: int = WARM_LIMIT) -> int:
+    """Pre-loads the most popular public recipes into `recipe:{id}` (cache warming at start).
+
+    Cheap (two queries) and best effort: a failure only means a colder cache.
+    """
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    async with db.session(read_only=True) as session:
+        rows = (
+            (
+                await session.execute(
+                    select(Recipe)
+                    .where(Recipe.visibility == VISIBILITY_PUBLIC)
+                    .order_by(Recipe.popularity.desc(), Recipe.created_at.desc())
+                    .limit(limit)
+                    .options(selectinload(Recipe.ingredients))
+                )
+            )
+            .scalars()
+            .all()
+        )
+    for recipe in rows:
+        payload = RecipeRead.model_validate(recipe).model_dump(mode="json")
+        await cache.set_json(recipe_key(recipe.id), payload, RECIPE_TTL)
+    return len(rows)
