@@ -42,7 +42,7 @@ from mealplanner.ai.engine.recommender import (
     hybrid_rank,
 )
 from mealplanner.ai.engine.substitution import Substitution, default_kb, find_substitutions
-from mealplanner.ai.repository import AIRepository, HardFilters, IngredientLine
+from mealplanner.ai.repository import AIRepository, HardFilters, IngredientLine, RecipeRow
 from mealplanner.ai.schemas import (
     BalanceRead,
     BalanceRequest,
@@ -661,15 +661,19 @@ async def generate_plan(
         max_minutes=request.max_prep_time,
         require_nutrition=True,
     )
-    recipes, lines = await repo.candidates(user.id, filters)
+    recipes, foods = await repo.candidate_rows(user.id, filters)
     max_pop = max((r.popularity for r in recipes), default=0) or 1
-    candidates = [_candidate(r, lines.get(r.id, []), max_pop, r.meal_types) for r in recipes]
+    candidates = [
+        _candidate(r, foods.get(r.id, frozenset()), max_pop, r.meal_types) for r in recipes
+    ]
     known = {c.recipe_id for c in candidates}
     outside = [uuid.UUID(lock.recipe_id) for lock in locked if lock.recipe_id not in known]
     if outside:
         # Locked recipes outside the filters count for nutrition but never fill open slots.
         extra, extra_lines = await repo.recipes_with_lines(user.id, outside)
-        candidates += [_candidate(r, extra_lines.get(r.id, []), max_pop, ()) for r in extra]
+        candidates += [
+            _candidate(r, _food_ids(extra_lines.get(r.id, [])), max_pop, ()) for r in extra
+        ]
 
     plan_request = PlanRequest(
         days=week,
@@ -770,7 +774,7 @@ async def _plan_for_week(session: AsyncSession, cache: Cache, user: User, week_s
 
 
 def _candidate(
-    recipe: Recipe, lines: Sequence[IngredientLine], max_pop: float, meal_types: Iterable[str]
+    recipe: Recipe | RecipeRow, foods: frozenset[str], max_pop: float, meal_types: Iterable[str]
 ) -> Candidate:
     return Candidate(
         recipe_id=str(recipe.id),
@@ -781,7 +785,7 @@ def _candidate(
         carbs_g=recipe.carbs_g,
         fat_g=recipe.fat_g,
         prep_total_minutes=recipe.total_minutes,
-        food_ids=_food_ids(lines),
+        food_ids=foods,
         cuisine=recipe.cuisine,
         popularity=min(1.0, recipe.popularity / max_pop),
     )
