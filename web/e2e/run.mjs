@@ -1,0 +1,329 @@
+// End-to-end: sign up → onboarding → search and favorite → drag recipes into the week →
+// "Plan my week" → shopping list with merged items → check items on a phone, offline and back
+// online → the share link opens read-only in a fresh browser context; account and admin pages.
+// Every page gets an axe-core check (no serious/critical violations) and a screenshot.
+import {
+  checkA11y, DESKTOP, launch, PHONE, results, shot, startServer, step, watch, writeReport,
+} from "./harness.mjs";
+
+const EMAIL = `ada-${Date.now()}@example.com`;
+const PASSWORD = "correct horse battery";
+const ADMIN_EMAIL = `admin-${Date.now()}@example.com`;
+const timings = {};
+const problems = [];
+
+function isoLocal(d) {
+  const p = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+const today = new Date();
+const monday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - ((today.getDay() + 6) % 7));
+const day = (i) => isoLocal(new Date(monday.getFullYear(), monday.getMonth(), monday.getDate() + i));
+
+async function firstLoadTiming(page, label) {
+  const t = await page.evaluate(() => {
+    const nav = performance.getEntriesByType("navigation")[0];
+    return {
+      responseEndMs: Math.round(nav.responseEnd),
+      domContentLoadedMs: Math.round(nav.domContentLoadedEventEnd),
+      loadMs: Math.round(nav.loadEventEnd),
+      usableMs: Math.round(performance.now()),
+      transferredBytes: performance.getEntriesByType("resource").reduce((n, r) => n + (r.transferSize || 0), 0) + nav.transferSize,
+    };
+  });
+  timings[label] = t;
+  console.log(`    timing ${label}: usable at ${t.usableMs} ms (DOMContentLoaded ${t.domContentLoadedMs} ms, load ${t.loadMs} ms, ${Math.round(t.transferredBytes / 1024)} KB transferred)`);
+}
+
+async function login(page, base, email, password) {
+  await page.goto(`${base}/login`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("heading", { name: /^Week of/ }).waitFor();
+}
+
+async function dragTo(page, source, target) {
+  const from = await source.boundingBox();
+  const to = await target.boundingBox();
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(from.x + from.width / 2 + 10, from.y + from.height / 2 + 10, { steps: 3 });
+  await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 12 });
+  await page.mouse.move(to.x + to.width / 2 + 2, to.y + to.height / 2 + 2, { steps: 2 });
+  await page.mouse.up();
+}
+
+const server = await startServer();
+const browser = await launch();
+let shareUrl = "";
+const favorites = [];
+let failed = false;
+try {
+  const desktop = await browser.newContext({ ...DESKTOP, permissions: ["clipboard-read", "clipboard-write"] });
+  const page = await desktop.newPage();
+  watch(page, problems);
+  page.setDefaultTimeout(15000);
+  const base = server.base;
+
+  await step("first load shows the login page (timed), with the SPA's CSP", async () => {
+    const response = await page.goto(`${base}/`);
+    await page.getByRole("heading", { name: "Log in" }).waitFor();
+    await firstLoadTiming(page, "login (cold)");
+    const csp = response.headers()["content-security-policy"];
+    if (!csp.includes("script-src 'self'") || csp.includes("unsafe-inline")) throw new Error(`CSP: ${csp}`);
+    await checkA11y(page, "login");
+    await shot(page, "01-login-desktop");
+  });
+
+  await step("sign up: server validation errors appear next to the fields", async () => {
+    await page.getByRole("link", { name: "Create an account" }).click();
+    await page.getByLabel("Name").fill("Ada");
+    await page.getByLabel("Email").fill("not-an-email");
+    await page.getByLabel("Password").fill("short");
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await page.locator(".field-error").first().waitFor();
+    const invalid = await page.locator('input[aria-invalid="true"]').count();
+    if (invalid < 1) throw new Error("no field marked invalid");
+    await checkA11y(page, "signup with errors");
+    await shot(page, "02-signup-errors");
+    await page.getByLabel("Email").fill(EMAIL);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await page.getByRole("heading", { name: "Welcome, Ada" }).waitFor();
+  });
+
+  await step("onboarding: defaults filled in, saved, lands on the planner", async () => {
+    if ((await page.getByLabel("Daily calories (kcal)").inputValue()) !== "2000") throw new Error("calorie default");
+    if ((await page.getByLabel("Household size").inputValue()) !== "2") throw new Error("household default");
+    await checkA11y(page, "onboarding");
+    await shot(page, "03-onboarding");
+    await page.getByRole("button", { name: "Save and plan my week" }).click();
+    await page.getByRole("heading", { name: /^Week of/ }).waitFor();
+  });
+
+  await step("tokens: access token only in memory, refresh cookie HttpOnly, a reload stays signed in", async () => {
+    const storage = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+    if (/eyJ|mpr_/.test(storage)) throw new Error(`token visible to scripts: ${storage}`);
+    const cookies = await desktop.cookies();
+    const refresh = cookies.find((c) => c.name === "mp_refresh");
+    if (!refresh?.httpOnly || refresh.sameSite !== "Strict" || refresh.path !== "/api/v1/auth") throw new Error(JSON.stringify(refresh));
+    await page.reload();
+    await page.getByRole("heading", { name: /^Week of/ }).waitFor();
+    await firstLoadTiming(page, "planner (reload, signed in)");
+  });
+
+  await step("recipes: typo-tolerant autocomplete opens a recipe; favorite, scale, swap", async () => {
+    await page.getByRole("link", { name: "Recipes", exact: true }).click();
+    await page.getByRole("heading", { name: "Recipes" }).waitFor();
+    await page.locator(".recipe-card").first().waitFor();
+    await checkA11y(page, "recipes");
+    await shot(page, "04-recipes");
+    const box = page.getByRole("combobox", { name: "Search recipes" });
+    await box.fill("chiken");
+    const option = page.getByRole("option").filter({ hasText: /chicken/i }).first();
+    await option.waitFor();
+    await shot(page, "05-autocomplete");
+    const name = (await option.textContent()).trim();
+    await box.press("ArrowDown");
+    await box.press("Enter");
+    await page.getByRole("heading", { name, level: 1 }).waitFor();
+    favorites.push(name);
+    await page.getByRole("button", { name: /Favorite/ }).click();
+    await page.getByText("Added to favorites.").waitFor();
+    const servings = page.getByRole("spinbutton", { name: "Servings" });
+    const before = await page.locator(".ingredients li strong").first().textContent();
+    await page.getByRole("button", { name: "More servings" }).click();
+    await page.getByRole("button", { name: "More servings" }).click();
+    if ((await servings.inputValue()) !== "4") throw new Error("servings scaler");
+    const after = await page.locator(".ingredients li strong").first().textContent();
+    if (before === after) throw new Error("quantities did not scale");
+    await page.getByRole("button", { name: /^Swap / }).first().click();
+    await page.locator(".swap-panel li, .swap-panel p:not(:has-text('Finding'))").first().waitFor();
+    await page.locator("canvas[role=img]").waitFor();
+    await checkA11y(page, "recipe");
+    await shot(page, "06-recipe");
+  });
+
+  await step("recipes: search, filters and pagination; favorite a second recipe", async () => {
+    await page.getByRole("link", { name: "Recipes", exact: true }).click();
+    await page.getByRole("combobox", { name: "Search recipes" }).fill("pasta");
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await page.getByText(/recipes for “pasta”/).waitFor();
+    await page.locator("summary", { hasText: "Filters" }).click();
+    await page.getByLabel("Meal type").selectOption("dinner");
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await page.locator(".recipe-card").first().waitFor();
+    const link = page.locator(".recipe-card h2 a").first();
+    const name = (await link.textContent()).trim();
+    await link.click();
+    await page.getByRole("heading", { name, level: 1 }).waitFor();
+    favorites.push(name);
+    await page.getByRole("button", { name: /Favorite/ }).click();
+    await page.getByText("Added to favorites.").waitFor();
+    await page.getByRole("link", { name: "Recipes", exact: true }).click();
+    await page.locator(".recipe-card").first().waitFor();
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByText(/^Page 2 of/).waitFor();
+  });
+
+  await step("planner: drag a favorite into Monday dinner, add one by keyboard, move it", async () => {
+    await page.getByRole("link", { name: "Plan", exact: true }).click();
+    await page.getByRole("heading", { name: "Your favorites" }).waitFor();
+    const handle = page.getByRole("button", { name: `Drag ${favorites[0]}` });
+    await handle.waitFor();
+    const slot = page.locator(`[data-slot="${day(0)}|dinner"]`);
+    await dragTo(page, handle, slot);
+    await slot.getByText(favorites[0]).waitFor();
+    // The keyboard alternative: a labelled select on each card.
+    await page.getByLabel(`Add ${favorites[1]} to`).selectOption(`${day(1)}|lunch`);
+    await page.locator(`[data-slot="${day(1)}|lunch"]`).getByText(favorites[1]).waitFor();
+    await page.getByLabel(`Move ${favorites[1]} to`).selectOption(`${day(2)}|dinner`);
+    await page.locator(`[data-slot="${day(2)}|dinner"]`).getByText(favorites[1]).waitFor();
+    if (await page.locator(`[data-slot="${day(1)}|lunch"] .meal`).count()) throw new Error("meal not moved");
+  });
+
+  await step("planner: Plan my week keeps locked meals and fills the rest; balance and copy day", async () => {
+    await page.getByRole("button", { name: "Plan my week" }).click();
+    await page.getByText(/^Planned \d+ meals/).waitFor({ timeout: 60000 });
+    const meals = await page.locator(".week .meal").count();
+    if (meals < 14) throw new Error(`only ${meals} meals planned`);
+    await page.locator(`[data-slot="${day(0)}|dinner"]`).getByText(favorites[0]).waitFor();
+    await page.locator(".score").waitFor();
+    await page.getByLabel(`Copy ${await page.locator(`#h-${day(0)}`).textContent()} to`).selectOption(day(6));
+    await page.locator(`#h-${day(0)}`).locator("xpath=..").getByRole("button", { name: "Copy" }).click();
+    await page.getByText(/^Copied /).first().waitFor();
+    await page.locator(`[data-slot="${day(6)}|dinner"]`).getByText(favorites[0]).waitFor();
+    await checkA11y(page, "planner");
+    await shot(page, "07-planner-desktop");
+    await page.getByRole("button", { name: "Next week →" }).click();
+    await page.getByRole("heading", { name: /^Week of/ }).waitFor();
+    await page.getByRole("button", { name: "← Previous week" }).click();
+    await page.locator(".week .meal").first().waitFor();
+  });
+
+  await step("shopping: generated from the week, grouped by aisle, merged items with sources", async () => {
+    await page.getByRole("link", { name: "Shopping", exact: true }).click();
+    await page.getByRole("button", { name: "Generate from this week" }).click();
+    await page.locator(".shop-group").first().waitFor();
+    const groups = await page.locator(".shop-group h2").count();
+    if (groups < 3) throw new Error(`only ${groups} aisles`);
+    const merged = await page.locator(".shop-item small").filter({ hasText: /, / }).count();
+    if (merged < 1) throw new Error("no item merged from several recipes");
+    await page.getByLabel("Item", { exact: true }).fill("2 lemons");
+    await page.getByRole("button", { name: "Add", exact: true }).click();
+    await page.getByText("added by you").waitFor();
+    await page.getByRole("button", { name: "Create share link" }).click();
+    shareUrl = await page.getByLabel(/Read-only link/).inputValue();
+    await page.getByRole("button", { name: "Copy as text" }).click();
+    await page.getByText("List copied as text.").waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    if (!copied.includes("[ ]")) throw new Error("clipboard text");
+    await checkA11y(page, "shopping");
+    await shot(page, "08-shopping-desktop");
+  });
+
+  await step("account: profile, tokens, calendar link, export", async () => {
+    await page.getByRole("link", { name: "Account", exact: true }).click();
+    await page.getByRole("heading", { name: "Account" }).waitFor();
+    await page.getByLabel("Token name").fill("e2e script");
+    await page.getByRole("button", { name: "Create token" }).click();
+    await page.locator("code.token").waitFor();
+    await page.getByRole("button", { name: "Get my calendar link" }).click();
+    const feed = await page.getByLabel("Feed address").inputValue();
+    if (!feed.includes("calendar")) throw new Error(`feed url ${feed}`);
+    const download = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Download my data (JSON)" }).click();
+    if (!(await download).suggestedFilename().endsWith(".json")) throw new Error("export");
+    await page.getByLabel("Current password").fill("wrong password");
+    await page.getByLabel("New password").fill("another long one");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.locator("form").filter({ hasText: "Current password" }).getByRole("status").filter({ hasText: /./ }).waitFor();
+    await checkA11y(page, "account");
+    await shot(page, "09-account");
+  });
+
+  await step("phone (390 px): check items, go offline, check more, sync when back online", async () => {
+    const phone = await browser.newContext(PHONE);
+    const mobile = await phone.newPage();
+    watch(mobile, problems);
+    mobile.setDefaultTimeout(15000);
+    await login(mobile, base, EMAIL, PASSWORD);
+    await checkA11y(mobile, "planner (phone)");
+    await shot(mobile, "10-planner-phone");
+    await mobile.getByRole("link", { name: "Shopping", exact: true }).click();
+    await mobile.locator(".shop-item").first().waitFor();
+    const boxes = mobile.locator(".shop-item input[type=checkbox]");
+    await boxes.nth(0).check();
+    if (!(await boxes.nth(0).isChecked())) throw new Error("optimistic check");
+    await phone.setOffline(true);
+    await mobile.getByText("You are offline").waitFor();
+    await boxes.nth(1).check();
+    await boxes.nth(2).check();
+    await mobile.getByText("(2 waiting)", { exact: false }).waitFor();
+    await shot(mobile, "11-shopping-phone-offline");
+    await phone.setOffline(false);
+    await mobile.getByText("Back online: synced 2 changes.").waitFor();
+    await mobile.reload();
+    await mobile.locator(".shop-item").first().waitFor();
+    const checked = await mobile.locator(".shop-item input[type=checkbox]:checked").count();
+    if (checked < 3) throw new Error(`server has ${checked} checked items, expected 3`);
+    await checkA11y(mobile, "shopping (phone)");
+    await shot(mobile, "12-shopping-phone");
+    await mobile.getByRole("link", { name: "Recipes", exact: true }).click();
+    await mobile.locator(".recipe-card").first().waitFor();
+    await checkA11y(mobile, "recipes (phone)");
+    await shot(mobile, "13-recipes-phone");
+    await mobile.locator(".recipe-card h2 a").first().click();
+    await mobile.locator("canvas[role=img]").waitFor();
+    await checkA11y(mobile, "recipe (phone)");
+    await shot(mobile, "14-recipe-phone");
+    await phone.close();
+  });
+
+  await step("the share link opens read-only in a fresh browser context", async () => {
+    const fresh = await browser.newContext(PHONE);
+    const guest = await fresh.newPage();
+    watch(guest, problems);
+    await guest.goto(shareUrl);
+    await guest.getByText(/read-only/).waitFor();
+    await guest.locator(".shop-item").first().waitFor();
+    if (await guest.locator("input[type=checkbox], button").count()) throw new Error("shared list is editable");
+    if ((await guest.locator(".shop-item").filter({ hasText: "☑" }).count()) < 3) throw new Error("checked state not shown");
+    await checkA11y(guest, "shared list");
+    await shot(guest, "15-shared-list-phone");
+    await fresh.close();
+  });
+
+  await step("admin: users table with search, analytics chart, system health", async () => {
+    const made = server.run(["create-admin", "--email", ADMIN_EMAIL, "--name", "Admin"], `${PASSWORD}\n`);
+    if (made.status !== 0) throw new Error(`create-admin: ${made.stderr}`);
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByRole("heading", { name: "Log in" }).waitFor();
+    await login(page, base, ADMIN_EMAIL, PASSWORD);
+    await page.getByRole("link", { name: "Admin", exact: true }).click();
+    await page.getByRole("heading", { name: "System health" }).waitFor();
+    await page.locator("table.table tbody tr").first().waitFor();
+    await page.getByLabel("Search by email or name").fill("ada-");
+    await page.waitForFunction(() => document.querySelectorAll("table.table tbody tr").length === 1);
+    await page.locator("canvas[role=img]").waitFor();
+    await checkA11y(page, "admin");
+    await shot(page, "16-admin");
+  });
+  await desktop.close();
+} catch {
+  failed = true;
+} finally {
+  await browser.close();
+  await server.stop();
+}
+
+if (problems.length) {
+  console.log(`browser problems:\n  ${problems.join("\n  ")}`);
+}
+const passed = results.filter((r) => r.ok).length;
+const failures = results.filter((r) => !r.ok).length + (problems.length ? 1 : 0);
+writeReport({ timings, problems });
+console.log(`e2e report: web/test-results/report.json; screenshots in web/test-results/`);
+console.log(`${passed} passed, ${failures} failed`);
+process.exit(failed || failures ? 1 : 0);

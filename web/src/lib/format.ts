@@ -1,0 +1,18 @@
+/** Scales an ingredient quantity and prints it kitchen-style (½, ⅓, 1¼). */
+const FRACTIONS: [number, string][] = [[0.125, "⅛"], [0.25, "¼"], [0.333, "⅓"], [0.5, "½"], [0.667, "⅔"], [0.75, "¾"]];
+
+export function formatQuantity(q: number | null | undefined): string {
+  if (q === null || q === undefined) return "";
+  if (q >= 10) return String(Math.round(q));
+  const whole = Math.floor(q);
+  const rest = q - whole;
+  if (rest < 0.06) return String(whole || (q > 0 ? "<1" : "0"));
+  if (rest > 0.94) return String(whole + 1);
+  const near = FRACTIONS.find(([v]) => Math.abs(v - rest) < 0.05);
+  if (near) return whole ? `${whole}${near[1]}` : near[1];
+  return (Math.round(q * 10) / 10).toString();
+}
+
+export function scale(q: number | null | undefined, factor: number): number | null {
+  return q === null || q === undefined ? null : q * factor;
+}

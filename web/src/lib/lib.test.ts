@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { fieldErrors, errorMessage } from "../api/client";
+import { formatQuantity, scale } from "./format";
+import { addDays, mondayOf, weekDays } from "./week";
+
+describe("formatQuantity", () => {
+  it("prints kitchen fractions", () => {
+    expect(formatQuantity(0.5)).toBe("½");
+    expect(formatQuantity(1.25)).toBe("1¼");
+    expect(formatQuantity(2)).toBe("2");
+    expect(formatQuantity(12.4)).toBe("12");
+    expect(formatQuantity(null)).toBe("");
+  });
+  it("scales for servings", () => {
+    expect(scale(200, 1.5)).toBe(300);
+    expect(scale(null, 2)).toBeNull();
+  });
+});
+
+describe("weeks", () => {
+  it("finds the Monday of a week, in local time", () => {
+    expect(mondayOf(new Date(2026, 10, 26))).toBe("2026-11-23"); // a Thursday
+    expect(mondayOf(new Date(2026, 10, 29))).toBe("2026-11-23"); // the Sunday
+    expect(mondayOf(new Date(2026, 10, 23))).toBe("2026-11-23");
+  });
+  it("lists seven days across a month end", () => {
+    const days = weekDays("2026-11-30");
+    expect(days).toHaveLength(7);
+    expect(days[1]).toBe("2026-12-01");
+    expect(addDays("2026-12-31", 1)).toBe("2027-01-01");
+  });
+});
+
+describe("API errors", () => {
+  it("maps the error envelope's details to fields", () => {
+    const body = { error: { code: "VALIDATION_ERROR", message: "Invalid input", details: { "body.email": "not an email", password: "too short" } } };
+    expect(fieldErrors(body)).toEqual({ email: "not an email", password: "too short" });
+    expect(errorMessage(body)).toBe("Invalid input");
+    expect(errorMessage(undefined, "offline")).toBe("offline");
+  });
+});

@@ -1,0 +1,239 @@
+import { useCallback, useEffect, useState, type ReactNode } from "react";
+import {
+  DndContext, KeyboardSensor, PointerSensor, useDraggable, useDroppable, useSensor, useSensors, type DragEndEvent,
+} from "@dnd-kit/core";
+import { api, errorMessage, type Schemas } from "../api/client";
+import { useUser } from "../auth";
+import { ErrorBox, Loading, Meter, SelectField } from "../components/ui";
+import { Link } from "../router";
+import {
+  addDays, addMeal, dayLabel, ensureWeek, loadWeek, MEAL_TYPES, mondayOf, weekDays, type MealType, type Plan,
+} from "../lib/week";
+import { AiPanel } from "../components/AiPanel";
+
+type Meal = Schemas["PlannedMealRead"];
+type Brief = { id: string; name: string; slug: string };
+export type DragData = { kind: "meal"; meal: Meal } | { kind: "recipe"; recipe: Brief };
+
+const slotId = (date: string, mealType: string) => `${date}|${mealType}`;
+
+function Draggable({ id, data, label, children }: { id: string; data: DragData; label: string; children: ReactNode }) {
+  const { attributes, listeners, setNodeRef, isDragging } = useDraggable({ id, data });
+  return (
+    <div ref={setNodeRef} className={`draggable${isDragging ? " dragging" : ""}`}>
+      <button type="button" className="handle" aria-label={`Drag ${label}`} {...listeners} {...attributes} aria-describedby={undefined}>
+        <span aria-hidden="true">⠿</span>
+      </button>
+      {children}
+    </div>
+  );
+}
+
+function Slot({ date, mealType, children }: { date: string; mealType: string; children: ReactNode }) {
+  const { setNodeRef, isOver } = useDroppable({ id: slotId(date, mealType) });
+  return (
+    <div ref={setNodeRef} className={`slot${isOver ? " over" : ""}`} data-slot={slotId(date, mealType)} aria-label={`${dayLabel(date, "long")} ${mealType}`} role="group">
+      <span className="slot-label">{mealType}</span>
+      {children}
+    </div>
+  );
+}
+
+export function slotOptions(days: string[]) {
+  return days.flatMap((d) => MEAL_TYPES.map((m) => ({ value: slotId(d, m), label: `${dayLabel(d)} · ${m}` })));
+}
+
+export default function Planner() {
+  const user = useUser();
+  const [weekStart, setWeekStart] = useState(() => mondayOf(new Date()));
+  const [plan, setPlan] = useState<Plan | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState("");
+  const [status, setStatus] = useState("");
+  const [favorites, setFavorites] = useState<Brief[]>([]);
+  const [unlocked, setUnlocked] = useState<Set<string>>(new Set());
+  const days = weekDays(weekStart);
+
+  const refresh = useCallback(async () => {
+    try {
+      setPlan(await loadWeek(user.id, weekStart));
+      setError("");
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setLoading(false);
+    }
+  }, [user.id, weekStart]);
+
+  useEffect(() => {
+    setLoading(true);
+    refresh();
+  }, [refresh]);
+
+  useEffect(() => {
+    api.GET("/api/v1/users/{userId}/favorites", { params: { path: { userId: user.id }, query: { limit: 20 } } }).then(({ data }) => {
+      if (data) setFavorites(data.data.map((r) => ({ id: r.id, name: r.name, slug: r.slug })));
+    });
+  }, [user.id]);
+
+  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 4 } }), useSensor(KeyboardSensor));
+
+  async function place(data: DragData, target: string) {
+    const [date, mealType] = target.split("|") as [string, MealType];
+    try {
+      if (data.kind === "meal") {
+        if (slotId(data.meal.date, data.meal.mealType) === target) return;
+        await addMeal(user.id, date, mealType, data.meal.recipe.id, data.meal.servings);
+        await api.DELETE("/api/v1/meal-plans/{planId}/meals", { params: { path: { planId: plan!.id }, query: { mealId: data.meal.id } } });
+        setStatus(`Moved ${data.meal.recipe.name} to ${dayLabel(date, "long")} ${mealType}.`);
+      } else {
+        await addMeal(user.id, date, mealType, data.recipe.id);
+        setStatus(`Added ${data.recipe.name} to ${dayLabel(date, "long")} ${mealType}.`);
+      }
+    } catch (e) {
+      setStatus((e as Error).message);
+    }
+    await refresh();
+  }
+
+  function onDragEnd(event: DragEndEvent) {
+    const data = event.active.data.current as DragData | undefined;
+    if (data && event.over) place(data, String(event.over.id));
+  }
+
+  async function removeMeal(meal: Meal) {
+    if (!plan) return;
+    setPlan({ ...plan, meals: plan.meals.filter((m) => m.id !== meal.id) }); // optimistic
+    const { error: err } = await api.DELETE("/api/v1/meal-plans/{planId}/meals", { params: { path: { planId: plan.id }, query: { mealId: meal.id } } });
+    setStatus(err ? errorMessage(err) : `Removed ${meal.recipe.name}.`);
+    await refresh();
+  }
+
+  async function copyDay(from: string, to: string) {
+    const target = plan ?? (await ensureWeek(user.id, weekStart));
+    const { error: err } = await api.POST("/api/v1/meal-plans/{planId}/copy-day", {
+      params: { path: { planId: target.id } },
+      body: { fromDate: from, toDate: to, overwrite: true },
+    });
+    setStatus(err ? errorMessage(err) : `Copied ${dayLabel(from, "long")} to ${dayLabel(to, "long")}.`);
+    await refresh();
+  }
+
+  const target = user.preferences.dailyCalorieTarget ?? 2000;
+  const macros = user.preferences.macroTargets ?? { proteinPct: 30, carbsPct: 40, fatPct: 30 };
+  const options = slotOptions(days);
+
+  return (
+    <section>
+      <div className="page-head">
+        <h1>Week of {dayLabel(weekStart, "long")}</h1>
+        <div className="row">
+          <button type="button" onClick={() => setWeekStart(addDays(weekStart, -7))}>← Previous week</button>
+          <button type="button" onClick={() => setWeekStart(mondayOf(new Date()))}>This week</button>
+          <button type="button" onClick={() => setWeekStart(addDays(weekStart, 7))}>Next week →</button>
+        </div>
+      </div>
+      <p className="sr-only" role="status" aria-live="polite">{status}</p>
+      {status && <p className="ok" aria-hidden="true">{status}</p>}
+      {error && <ErrorBox message={error} onRetry={refresh} />}
+      {loading ? (
+        <Loading label="Loading your week…" />
+      ) : (
+        <DndContext sensors={sensors} onDragEnd={onDragEnd} accessibility={{ screenReaderInstructions: { draggable: "Press space to pick up a meal, arrow keys to move it, space to drop, escape to cancel. Or use the Move menu next to it." } }}>
+          <div className="planner">
+            <div className="week" aria-label="Week plan">
+              {days.map((date) => {
+                const day = plan?.days.find((d) => d.date === date);
+                const per = day?.perPerson;
+                return (
+                  <section key={date} className="day" aria-labelledby={`h-${date}`}>
+                    <h2 id={`h-${date}`} className="day-head">{dayLabel(date)}</h2>
+                    {MEAL_TYPES.map((mt) => {
+                      const meals = plan?.meals.filter((m) => m.date === date && m.mealType === mt) ?? [];
+                      return (
+                        <Slot key={mt} date={date} mealType={mt}>
+                          {meals.map((meal) => (
+                            <Draggable key={meal.id} id={`meal-${meal.id}`} data={{ kind: "meal", meal }} label={meal.recipe.name}>
+                              <div className="meal">
+                                <Link href={`/recipes/${meal.recipe.slug}`}>{meal.recipe.name}</Link>
+                                <span className="muted small">{Math.round(meal.nutrition.calories ?? 0)} kcal</span>
+                                <div className="meal-actions">
+                                  <label className="sr-only" htmlFor={`mv-${meal.id}`}>Move {meal.recipe.name} to</label>
+                                  <select id={`mv-${meal.id}`} className="move" value="" onChange={(e) => e.target.value && place({ kind: "meal", meal }, e.target.value)}>
+                                    <option value="">Move…</option>
+                                    {options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+                                  </select>
+                                  <button
+                                    type="button"
+                                    className="icon"
+                                    aria-pressed={!unlocked.has(meal.id)}
+                                    aria-label={`Keep ${meal.recipe.name} when planning`}
+                                    title="Locked meals stay when you plan the week"
+                                    onClick={() => setUnlocked((u) => { const n = new Set(u); if (n.has(meal.id)) n.delete(meal.id); else n.add(meal.id); return n; })}
+                                  >
+                                    <span aria-hidden="true">{unlocked.has(meal.id) ? "🔓" : "🔒"}</span>
+                                  </button>
+                                  <button type="button" className="icon" aria-label={`Remove ${meal.recipe.name}`} onClick={() => removeMeal(meal)}>✕</button>
+                                </div>
+                              </div>
+                            </Draggable>
+                          ))}
+                        </Slot>
+                      );
+                    })}
+                    <div className="day-bars">
+                      <Meter label="kcal" value={per?.calories ?? 0} target={target} unit="" />
+                      <Meter label="Protein" value={per?.proteinG ?? 0} target={(target * macros.proteinPct) / 400} unit="g" />
+                      <Meter label="Carbs" value={per?.carbsG ?? 0} target={(target * macros.carbsPct) / 400} unit="g" />
+                      <Meter label="Fat" value={per?.fatG ?? 0} target={(target * macros.fatPct) / 900} unit="g" />
+                    </div>
+                    <CopyDay from={date} days={days} onCopy={copyDay} />
+                  </section>
+                );
+              })}
+            </div>
+            <aside className="side">
+              <AiPanel user={user} weekStart={weekStart} plan={plan} onChanged={refresh} slotOptions={options} place={place} unlocked={unlocked} />
+              <section className="card" aria-labelledby="fav-h">
+                <h2 id="fav-h" className="h3">Your favorites</h2>
+                {favorites.length === 0 ? (
+                  <p className="muted small">No favorites yet. <Link href="/recipes">Find recipes</Link> and star them to drag them in here.</p>
+                ) : (
+                  <ul className="plain">
+                    {favorites.map((r) => (
+                      <li key={r.id}>
+                        <Draggable id={`fav-${r.id}`} data={{ kind: "recipe", recipe: r }} label={r.name}>
+                          <div className="meal">
+                            <span>{r.name}</span>
+                            <label className="sr-only" htmlFor={`add-${r.id}`}>Add {r.name} to</label>
+                            <select id={`add-${r.id}`} className="move" value="" onChange={(e) => e.target.value && place({ kind: "recipe", recipe: r }, e.target.value)}>
+                              <option value="">Add to…</option>
+                              {options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+                            </select>
+                          </div>
+                        </Draggable>
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </section>
+            </aside>
+          </div>
+        </DndContext>
+      )}
+    </section>
+  );
+}
+
+function CopyDay({ from, days, onCopy }: { from: string; days: string[]; onCopy: (from: string, to: string) => void }) {
+  const [to, setTo] = useState("");
+  return (
+    <div className="copy-day">
+      <SelectField label={`Copy ${dayLabel(from)} to`} value={to} onChange={(e) => setTo(e.target.value)}>
+        <option value="">Choose a day</option>
+        {days.filter((d) => d !== from).map((d) => <option key={d} value={d}>{dayLabel(d)}</option>)}
+      </SelectField>
+      <button type="button" disabled={!to} onClick={() => { onCopy(from, to); setTo(""); }}>Copy</button>
+    </div>
+  );
+}
