@@ -151,17 +151,25 @@ class AIRepository:
             select(*_ROW_COLUMNS).where(Recipe.id.in_(ids)).order_by(Recipe.id)
         )
         rows = [RecipeRow(**dict(row._mapping)) for row in result]
-        foods: dict[uuid.UUID, set[str]] = defaultdict(set)
-        for recipe_id, food_id in await self.session.execute(
-            select(RecipeIngredient.recipe_id, RecipeIngredient.food_id).where(
-                RecipeIngredient.recipe_id.in_(ids), RecipeIngredient.food_id.is_not(None)
+        # One row per recipe with its food ids joined in SQL: converting 100,000 line rows
+        # (and their UUIDs) in Python was most of the time on a 10,000-recipe catalog.
+        joined = (
+            func.string_agg(RecipeIngredient.food_id, ",")
+            if self.dialect == "postgresql"
+            else func.group_concat(RecipeIngredient.food_id, ",")
+        )
+        foods = {
+            recipe_id: frozenset(text.split(","))
+            for recipe_id, text in await self.session.execute(
+                select(RecipeIngredient.recipe_id, joined)
+                .where(RecipeIngredient.recipe_id.in_(ids), RecipeIngredient.food_id.is_not(None))
+                .group_by(RecipeIngredient.recipe_id)
             )
-        ):
-            if food_id:
-                foods[recipe_id].add(food_id)
+            if text
+        }
         # search_text already holds every ingredient name, so the re-check needs no lines.
         kept = [r for r in rows if filters.allows(r)]
-        return kept, {k: frozenset(v) for k, v in foods.items()}
+        return kept, foods
 
     async def recipes_with_lines(
         self, user_id: uuid.UUID, recipe_ids: Sequence[uuid.UUID]
