@@ -107,7 +107,9 @@ def build_plan_read(
 
 
 async def _read(session: AsyncSession, plan: MealPlan, owner: User) -> MealPlanRead:
-    recipes = await recipe_service.get_recipes(session, [m.recipe_id for m in plan.meals])
+    recipes = await recipe_service.get_recipes(
+        session, [m.recipe_id for m in plan.meals], brief=True
+    )
     return build_plan_read(plan, recipes, household_size(owner))
 
 

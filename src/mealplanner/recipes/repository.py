@@ -27,7 +27,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from mealplanner.core.db import escape_like, json_array_contains
 from mealplanner.core.pagination import PageParams
@@ -358,6 +358,31 @@ class RecipeRepository(Repository[Recipe]):
     async def favorite_ids(self, user_id: uuid.UUID) -> list[uuid.UUID]:
         stmt = select(Favorite.recipe_id).where(Favorite.user_id == user_id)
         return [row[0] for row in await self.session.execute(stmt)]
+
+    async def get_many_brief(self, ids: Sequence[uuid.UUID]) -> Sequence[Recipe]:
+        if not ids:
+            return []
+        return await self.list(
+            select(Recipe)
+            .where(Recipe.id.in_(ids))
+            .options(
+                load_only(
+                    Recipe.id,
+                    Recipe.slug,
+                    Recipe.name,
+                    Recipe.image_keys,
+                    Recipe.prep_minutes,
+                    Recipe.cook_minutes,
+                    Recipe.total_minutes,
+                    Recipe.servings,
+                    Recipe.nutrition,
+                    Recipe.dietary_flags,
+                    Recipe.meal_types,
+                    Recipe.cuisine,
+                    raiseload=True,
+                )
+            )
+        )
 
     async def get_many(self, ids: Sequence[uuid.UUID]) -> Sequence[Recipe]:
         if not ids:

@@ -18,6 +18,8 @@ from mealplanner.recipes import service
 from mealplanner.recipes.models import VISIBILITY_PUBLIC, Recipe
 from mealplanner.recipes.schemas import RecipeCreate
 
+# libyaml's C parser when available: ten times faster than the pure-Python one.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 CATALOG_SOURCE = "Mealplanner catalog"
 CATALOG_ID_PREFIX = "catalog:"
 BATCH = 50
@@ -38,7 +40,7 @@ def load_catalog() -> list[RecipeCreate]:
     """Every recipe of the shipped catalog, validated like an API request."""
     recipes: list[RecipeCreate] = []
     for path in catalog_files():
-        for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+        for entry in yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or []:
             recipes.append(RecipeCreate.model_validate(entry))
     return recipes
 

@@ -400,9 +400,17 @@ async def export_recipes(session: AsyncSession, user_id: uuid.UUID) -> dict[str,
     }
 
 
-async def get_recipes(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Recipe]:
-    """Recipes by id in one query (for plans and lists; no access check)."""
-    return {r.id: r for r in await RecipeRepository(session).get_many(list(set(ids)))}
+async def get_recipes(
+    session: AsyncSession, ids: Sequence[uuid.UUID], *, brief: bool = False
+) -> dict[uuid.UUID, Recipe]:
+    """Recipes by id in one query (for plans and lists; no access check).
+
+    `brief` loads only the summary columns (no instructions or search text), for views that
+    show many recipes at once.
+    """
+    repo = RecipeRepository(session)
+    rows = await (repo.get_many_brief if brief else repo.get_many)(list(set(ids)))
+    return {r.id: r for r in rows}
 
 
 WARM_LIMIT = 100
