@@ -312,10 +312,11 @@ async def add_item(
         parsed = parse_ingredient_line(data.text)
         name = parsed.name or data.text.strip()
         quantity, unit = parsed.quantity_max or parsed.quantity, parsed.unit
-        optional = parsed.optional
+        optional, to_taste = parsed.optional, parsed.to_taste
     else:
         assert data.name is not None
-        name, quantity, unit, optional = data.name, data.quantity, data.unit, False
+        name, quantity, unit = data.name, data.quantity, data.unit
+        optional = to_taste = False
     name = name[:200]
     if quantity is not None:
         quantity, unit = to_base_units(quantity, unit)
@@ -330,12 +331,12 @@ async def add_item(
         merge_key=None,
         quantity=quantity,
         unit=unit[:20] if unit else None,
-        display=display_text(name, quantity, unit, _system(shopping_list))[:300],
+        display=display_text(name, quantity, unit, _system(shopping_list), to_taste=to_taste)[:300],
         category=data.category or categorize(name, food),
         checked=False,
         manual=True,
         optional=optional,
-        to_taste=False,
+        to_taste=to_taste,
         sources=[],
         position=max((i.position for i in shopping_list.items), default=-1) + 1,
     )
