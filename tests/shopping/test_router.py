@@ -187,11 +187,18 @@ async def test_regenerate_keeps_manual_items_and_checked_state(
     assert again["id"] == list_id
     assert {i["name"] for i in again["items"]} == {"eggs", "flour", "coffee"}
     assert item_named(again, "eggs")["checked"] is True
+    assert item_named(again, "eggs")["id"] == eggs["id"]  # updated in place, id kept
     assert item_named(again, "eggs")["quantity"] == pytest.approx(2)
     assert item_named(again, "flour")["checked"] is False
     assert item_named(again, "coffee")["manual"] is True
     async with state.db.session() as session:
         assert await session.scalar(select(func.count()).select_from(ShoppingList)) == 1
+
+    # Regenerating an unchanged plan changes nothing a shopper sees.
+    third = await generate(client, user, plan_id)
+    assert [(i["id"], i["display"], i["checked"]) for i in third["items"]] == [
+        (i["id"], i["display"], i["checked"]) for i in again["items"]
+    ]
 
 
 async def test_list_users_lists_paginated(
