@@ -113,6 +113,7 @@ export async function shot(page, name) {
 }
 
 export const results = [];
+export const current = { page: null };
 export async function step(name, fn) {
   const t0 = Date.now();
   try {
@@ -121,6 +122,7 @@ export async function step(name, fn) {
     console.log(`  ✓ ${name} (${Date.now() - t0} ms)`);
   } catch (err) {
     results.push({ name, ok: false, ms: Date.now() - t0, error: String(err?.stack || err) });
+    await current.page?.screenshot({ path: join(RESULTS, "failure.png"), fullPage: true }).catch(() => undefined);
     console.log(`  ✗ ${name}\n    ${String(err?.message || err).split("\n").join("\n    ")}`);
     throw err;
   }

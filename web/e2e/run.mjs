@@ -3,7 +3,7 @@
 // online → the share link opens read-only in a fresh browser context; account and admin pages.
 // Every page gets an axe-core check (no serious/critical violations) and a screenshot.
 import {
-  checkA11y, DESKTOP, launch, PHONE, results, shot, startServer, step, watch, writeReport,
+  checkA11y, current, DESKTOP, launch, PHONE, results, shot, startServer, step, watch, writeReport,
 } from "./harness.mjs";
 
 const EMAIL = `ada-${Date.now()}@example.com`;
@@ -63,6 +63,7 @@ try {
   const desktop = await browser.newContext({ ...DESKTOP, permissions: ["clipboard-read", "clipboard-write"] });
   const page = await desktop.newPage();
   watch(page, problems);
+  current.page = page;
   page.setDefaultTimeout(15000);
   const base = server.base;
 
@@ -170,16 +171,16 @@ try {
   await step("planner: drag a favorite into Monday dinner, add one by keyboard, move it", async () => {
     await page.getByRole("link", { name: "Plan", exact: true }).click();
     await page.getByRole("heading", { name: "Your favorites" }).waitFor();
-    const handle = page.getByRole("button", { name: `Drag ${favorites[0]}` });
+    const handle = page.getByRole("region", { name: "Your favorites" }).getByRole("button", { name: `Drag ${favorites[0]}` });
     await handle.waitFor();
     const slot = page.locator(`[data-slot="${day(0)}|dinner"]`);
     await dragTo(page, handle, slot);
-    await slot.getByText(favorites[0]).waitFor();
+    await slot.getByRole("link", { name: favorites[0] }).waitFor();
     // The keyboard alternative: a labelled select on each card.
     await page.getByLabel(`Add ${favorites[1]} to`).selectOption(`${day(1)}|lunch`);
-    await page.locator(`[data-slot="${day(1)}|lunch"]`).getByText(favorites[1]).waitFor();
+    await page.locator(`[data-slot="${day(1)}|lunch"]`).getByRole("link", { name: favorites[1] }).waitFor();
     await page.getByLabel(`Move ${favorites[1]} to`).selectOption(`${day(2)}|dinner`);
-    await page.locator(`[data-slot="${day(2)}|dinner"]`).getByText(favorites[1]).waitFor();
+    await page.locator(`[data-slot="${day(2)}|dinner"]`).getByRole("link", { name: favorites[1] }).waitFor();
     if (await page.locator(`[data-slot="${day(1)}|lunch"] .meal`).count()) throw new Error("meal not moved");
   });
 
@@ -188,12 +189,12 @@ try {
     await page.getByText(/^Planned \d+ meals/).waitFor({ timeout: 60000 });
     const meals = await page.locator(".week .meal").count();
     if (meals < 14) throw new Error(`only ${meals} meals planned`);
-    await page.locator(`[data-slot="${day(0)}|dinner"]`).getByText(favorites[0]).waitFor();
+    await page.locator(`[data-slot="${day(0)}|dinner"]`).getByRole("link", { name: favorites[0] }).waitFor();
     await page.locator(".score").waitFor();
     await page.getByLabel(`Copy ${await page.locator(`#h-${day(0)}`).textContent()} to`).selectOption(day(6));
     await page.locator(`#h-${day(0)}`).locator("xpath=..").getByRole("button", { name: "Copy" }).click();
     await page.getByText(/^Copied /).first().waitFor();
-    await page.locator(`[data-slot="${day(6)}|dinner"]`).getByText(favorites[0]).waitFor();
+    await page.locator(`[data-slot="${day(6)}|dinner"]`).getByRole("link", { name: favorites[0] }).waitFor();
     await checkA11y(page, "planner");
     await shot(page, "07-planner-desktop");
     await page.getByRole("button", { name: "Next week →" }).click();
@@ -225,7 +226,7 @@ try {
 
   await step("account: profile, tokens, calendar link, export", async () => {
     await page.getByRole("link", { name: "Account", exact: true }).click();
-    await page.getByRole("heading", { name: "Account" }).waitFor();
+    await page.getByRole("heading", { name: "Account", exact: true }).waitFor();
     await page.getByLabel("Token name").fill("e2e script");
     await page.getByRole("button", { name: "Create token" }).click();
     await page.locator("code.token").waitFor();
@@ -247,6 +248,7 @@ try {
     const phone = await browser.newContext(PHONE);
     const mobile = await phone.newPage();
     watch(mobile, problems);
+    current.page = mobile;
     mobile.setDefaultTimeout(15000);
     await login(mobile, base, EMAIL, PASSWORD);
     await checkA11y(mobile, "planner (phone)");
@@ -285,6 +287,7 @@ try {
     const fresh = await browser.newContext(PHONE);
     const guest = await fresh.newPage();
     watch(guest, problems);
+    current.page = guest;
     await guest.goto(shareUrl);
     await guest.getByText(/read-only/).waitFor();
     await guest.locator(".shop-item").first().waitFor();
@@ -300,6 +303,7 @@ try {
     if (made.status !== 0) throw new Error(`create-admin: ${made.stderr}`);
     await page.getByRole("button", { name: "Log out" }).click();
     await page.getByRole("heading", { name: "Log in" }).waitFor();
+    current.page = page;
     await login(page, base, ADMIN_EMAIL, PASSWORD);
     await page.getByRole("link", { name: "Admin", exact: true }).click();
     await page.getByRole("heading", { name: "System health" }).waitFor();

@@ -10,9 +10,9 @@ type Balance = Schemas["BalanceRead"];
 
 function SuggestionCard({ s, slotOptions, place }: { s: Suggestion; slotOptions: { value: string; label: string }[]; place: (d: DragData, t: string) => Promise<void> }) {
   const data: DragData = { kind: "recipe", recipe: { id: s.recipe.id, name: s.recipe.name, slug: s.recipe.slug } };
-  const { attributes, listeners, setNodeRef, isDragging } = useDraggable({ id: `sug-${s.recipeId}`, data });
+  const { attributes, listeners, setNodeRef, isDragging, transform } = useDraggable({ id: `sug-${s.recipeId}`, data });
   return (
-    <li ref={setNodeRef} className={`draggable suggestion${isDragging ? " dragging" : ""}`}>
+    <li ref={setNodeRef} className={`draggable suggestion${isDragging ? " dragging" : ""}`} style={transform ? { transform: `translate3d(${transform.x}px, ${transform.y}px, 0)` } : undefined}>
       <button type="button" className="handle" aria-label={`Drag ${s.recipe.name}`} {...listeners} {...attributes}>
         <span aria-hidden="true">⠿</span>
       </button>
@@ -97,7 +97,7 @@ export function AiPanel({ user, weekStart, plan, onChanged, slotOptions, place, 
     <>
       <section className="card" aria-labelledby="gen-h">
         <h2 id="gen-h" className="h3">Plan my week</h2>
-        <p className="small muted">Fills the empty slots to your targets. Meals you keep locked (🔒) stay.</p>
+        <p className="small muted">Fills the empty slots to your targets. Meals with “Keep” pressed stay; release it on a meal to let the planner replace it.</p>
         <form onSubmit={planWeek} noValidate>
           <div className="grid2 tight">
             <Field label="Calories/day" name="kcal" type="number" defaultValue={prefs.dailyCalorieTarget ?? 2000} error={errors.calories} />

@@ -1,7 +1,12 @@
 import { useCallback, useEffect, useState, type ReactNode } from "react";
 import {
-  DndContext, KeyboardSensor, PointerSensor, useDraggable, useDroppable, useSensor, useSensors, type DragEndEvent,
+  DndContext, KeyboardSensor, PointerSensor, pointerWithin, rectIntersection, useDraggable, useDroppable, useSensor, useSensors,
+  type CollisionDetection, type DragEndEvent,
 } from "@dnd-kit/core";
+
+// The pointer decides the slot when there is one (mouse, touch); the keyboard sensor has no
+// pointer, so it falls back to rectangle overlap.
+const collision: CollisionDetection = (args) => (args.pointerCoordinates ? pointerWithin(args) : rectIntersection(args));
 import { api, errorMessage, type Schemas } from "../api/client";
 import { useUser } from "../auth";
 import { ErrorBox, Loading, Meter, SelectField } from "../components/ui";
@@ -18,10 +23,10 @@ export type DragData = { kind: "meal"; meal: Meal } | { kind: "recipe"; recipe: 
 const slotId = (date: string, mealType: string) => `${date}|${mealType}`;
 
 function Draggable({ id, data, label, children }: { id: string; data: DragData; label: string; children: ReactNode }) {
-  const { attributes, listeners, setNodeRef, isDragging } = useDraggable({ id, data });
+  const { attributes, listeners, setNodeRef, isDragging, transform } = useDraggable({ id, data });
   return (
-    <div ref={setNodeRef} className={`draggable${isDragging ? " dragging" : ""}`}>
-      <button type="button" className="handle" aria-label={`Drag ${label}`} {...listeners} {...attributes} aria-describedby={undefined}>
+    <div ref={setNodeRef} className={`draggable${isDragging ? " dragging" : ""}`} style={transform ? { transform: `translate3d(${transform.x}px, ${transform.y}px, 0)` } : undefined}>
+      <button type="button" className="handle" aria-label={`Drag ${label}`} {...listeners} {...attributes}>
         <span aria-hidden="true">⠿</span>
       </button>
       {children}
@@ -139,7 +144,7 @@ export default function Planner() {
       {loading ? (
         <Loading label="Loading your week…" />
       ) : (
-        <DndContext sensors={sensors} onDragEnd={onDragEnd} accessibility={{ screenReaderInstructions: { draggable: "Press space to pick up a meal, arrow keys to move it, space to drop, escape to cancel. Or use the Move menu next to it." } }}>
+        <DndContext sensors={sensors} collisionDetection={collision} onDragEnd={onDragEnd} accessibility={{ screenReaderInstructions: { draggable: "Press space to pick up a meal, arrow keys to move it, space to drop, escape to cancel. Or use the Move menu next to it." } }}>
           <div className="planner">
             <div className="week" aria-label="Week plan">
               {days.map((date) => {
@@ -167,11 +172,10 @@ export default function Planner() {
                                     type="button"
                                     className="icon"
                                     aria-pressed={!unlocked.has(meal.id)}
-                                    aria-label={`Keep ${meal.recipe.name} when planning`}
-                                    title="Locked meals stay when you plan the week"
+                                    title="Kept meals stay when you plan the week"
                                     onClick={() => setUnlocked((u) => { const n = new Set(u); if (n.has(meal.id)) n.delete(meal.id); else n.add(meal.id); return n; })}
                                   >
-                                    <span aria-hidden="true">{unlocked.has(meal.id) ? "🔓" : "🔒"}</span>
+                                    Keep<span className="sr-only"> {meal.recipe.name}</span>
                                   </button>
                                   <button type="button" className="icon" aria-label={`Remove ${meal.recipe.name}`} onClick={() => removeMeal(meal)}>✕</button>
                                 </div>
@@ -193,7 +197,6 @@ export default function Planner() {
               })}
             </div>
             <aside className="side">
-              <AiPanel user={user} weekStart={weekStart} plan={plan} onChanged={refresh} slotOptions={options} place={place} unlocked={unlocked} />
               <section className="card" aria-labelledby="fav-h">
                 <h2 id="fav-h" className="h3">Your favorites</h2>
                 {favorites.length === 0 ? (
@@ -217,6 +220,7 @@ export default function Planner() {
                   </ul>
                 )}
               </section>
+              <AiPanel user={user} weekStart={weekStart} plan={plan} onChanged={refresh} slotOptions={options} place={place} unlocked={unlocked} />
             </aside>
           </div>
         </DndContext>
