@@ -122,6 +122,9 @@ def configure_sentry(settings: Settings) -> bool:
         environment=settings.env,
         release=f"mealplanner@{__version__}",
         send_default_pii=False,
+        # Frame locals hold the ASGI scope (with the Authorization header), request bodies
+        # and passwords: never ship them.
+        include_local_variables=False,
         traces_sample_rate=settings.sentry_traces_sample_rate,
         max_request_body_size="never",
     )
@@ -169,7 +172,7 @@ def configure_tracing(app: Any, settings: Settings) -> bool:
     )
     redis_instrumentation = _optional("opentelemetry.instrumentation.redis")
     if redis_instrumentation is not None:
-        redis_instrumentation.RedisInstrumentor().instrument()
+        redis_instrumentation.RedisInstrumentor().instrument(skip_dep_check=True)
     log.info("tracing_enabled", endpoint=endpoint)
     return True
 
@@ -180,4 +183,8 @@ def instrument_engine(engine: Any, settings: Settings) -> None:
         return
     module = _optional("opentelemetry.instrumentation.sqlalchemy")
     if module is not None:
-        module.SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine)
+        # The instrumentation declares SQLAlchemy < 2.1 and silently does nothing on newer
+        # versions unless told to skip that check; its hooks work unchanged on 2.1.
+        module.SQLAlchemyInstrumentor().instrument(
+            engine=engine.sync_engine, skip_dep_check=True
+        )
