@@ -107,9 +107,9 @@ export async function checkA11y(page, name) {
   if (bad.length) throw new Error(`axe on ${name}: ${JSON.stringify(bad, null, 1)}`);
 }
 
-export async function shot(page, name) {
+export async function shot(page, name, fullPage = true) {
   mkdirSync(RESULTS, { recursive: true });
-  await page.screenshot({ path: join(RESULTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(RESULTS, `${name}.png`), fullPage });
 }
 
 export const results = [];

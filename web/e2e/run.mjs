@@ -209,7 +209,7 @@ try {
     await page.locator(".shop-group").first().waitFor();
     const groups = await page.locator(".shop-group h2").count();
     if (groups < 3) throw new Error(`only ${groups} aisles`);
-    const merged = await page.locator(".shop-item small").filter({ hasText: /, / }).count();
+    const merged = await page.locator(".shop-item small").filter({ hasText: /; / }).count();
     if (merged < 1) throw new Error("no item merged from several recipes");
     await page.getByLabel("Item", { exact: true }).fill("2 lemons");
     await page.getByRole("button", { name: "Add", exact: true }).click();
@@ -252,7 +252,7 @@ try {
     mobile.setDefaultTimeout(15000);
     await login(mobile, base, EMAIL, PASSWORD);
     await checkA11y(mobile, "planner (phone)");
-    await shot(mobile, "10-planner-phone");
+    await shot(mobile, "10-planner-phone", false);
     await mobile.getByRole("link", { name: "Shopping", exact: true }).click();
     await mobile.locator(".shop-item").first().waitFor();
     const boxes = mobile.locator(".shop-item input[type=checkbox]");
@@ -263,7 +263,7 @@ try {
     await boxes.nth(1).check();
     await boxes.nth(2).check();
     await mobile.getByText("(2 waiting)", { exact: false }).waitFor();
-    await shot(mobile, "11-shopping-phone-offline");
+    await shot(mobile, "11-shopping-phone-offline", false);
     await phone.setOffline(false);
     await mobile.getByText("Back online: synced 2 changes.").waitFor();
     await mobile.reload();
@@ -271,15 +271,15 @@ try {
     const checked = await mobile.locator(".shop-item input[type=checkbox]:checked").count();
     if (checked < 3) throw new Error(`server has ${checked} checked items, expected 3`);
     await checkA11y(mobile, "shopping (phone)");
-    await shot(mobile, "12-shopping-phone");
+    await shot(mobile, "12-shopping-phone", false);
     await mobile.getByRole("link", { name: "Recipes", exact: true }).click();
     await mobile.locator(".recipe-card").first().waitFor();
     await checkA11y(mobile, "recipes (phone)");
-    await shot(mobile, "13-recipes-phone");
+    await shot(mobile, "13-recipes-phone", false);
     await mobile.locator(".recipe-card h2 a").first().click();
     await mobile.locator("canvas[role=img]").waitFor();
     await checkA11y(mobile, "recipe (phone)");
-    await shot(mobile, "14-recipe-phone");
+    await shot(mobile, "14-recipe-phone", false);
     await phone.close();
   });
 
@@ -294,7 +294,7 @@ try {
     if (await guest.locator("input[type=checkbox], button").count()) throw new Error("shared list is editable");
     if ((await guest.locator(".shop-item").filter({ hasText: "☑" }).count()) < 3) throw new Error("checked state not shown");
     await checkA11y(guest, "shared list");
-    await shot(guest, "15-shared-list-phone");
+    await shot(guest, "15-shared-list-phone", false);
     await fresh.close();
   });
 

@@ -20,8 +20,10 @@ export function listAsText(list: { name: string; groups: { category: string; ite
 
 function sourcesText(item: Item): string {
   if (item.manual) return "added by you";
-  const names = [...new Set(item.sources.map((s) => `${s.recipeName} (${dayLabel(s.date)} ${s.mealType})`))];
-  return names.length ? `for ${names.join(", ")}` : "";
+  const byRecipe = new Map<string, string[]>();
+  for (const s of item.sources) byRecipe.set(s.recipeName, [...(byRecipe.get(s.recipeName) ?? []), dayLabel(s.date).split(" ")[0]]);
+  const names = [...byRecipe].map(([name, days]) => `${name} (${[...new Set(days)].join(", ")})`);
+  return names.length ? `for ${names.join("; ")}` : "";
 }
 
 export default function Shopping() {
