@@ -270,8 +270,20 @@ try {
     await mobile.locator(".shop-item").first().waitFor();
     const checked = await mobile.locator(".shop-item input[type=checkbox]:checked").count();
     if (checked < 3) throw new Error(`server has ${checked} checked items, expected 3`);
+    // In the store with no signal: a reload still opens the list (service worker + cached profile).
+    await mobile.waitForFunction(() => navigator.serviceWorker?.controller !== null);
+    await phone.setOffline(true);
+    await mobile.reload();
+    await mobile.locator(".shop-item").first().waitFor();
+    if ((await mobile.locator(".shop-item input[type=checkbox]:checked").count()) < 3) throw new Error("offline reload lost the list");
+    await mobile.getByText("You are offline").waitFor();
+    await phone.setOffline(false);
     await checkA11y(mobile, "shopping (phone)");
     await shot(mobile, "12-shopping-phone", false);
+    await mobile.getByRole("link", { name: "Account", exact: true }).click();
+    await mobile.getByRole("heading", { name: "Account", exact: true }).waitFor();
+    await checkA11y(mobile, "account (phone)");
+    await shot(mobile, "12b-account-phone", false);
     await mobile.getByRole("link", { name: "Recipes", exact: true }).click();
     await mobile.locator(".recipe-card").first().waitFor();
     await checkA11y(mobile, "recipes (phone)");

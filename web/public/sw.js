@@ -1,13 +1,23 @@
 // Mealplanner service worker: the app shell and the last shopping list stay available offline.
-// Network first for navigations and GET /api/v1/shopping-lists*, falling back to the cache;
-// hashed assets are cache first (they never change). Check-offs made offline are queued by the
-// page (IndexedDB-free: localStorage holds no tokens, only pending item ids) and replayed on
-// "online"; the worker only caches.
+// Network first for navigations and the shopping-list reads, falling back to the cache; hashed
+// assets are cache first (they never change). Check-offs made offline are queued by the page
+// (localStorage holds item ids and states, never a token) and replayed on "online"; the worker
+// only caches. Signing out drops the cached API responses.
 const CACHE = "mealplanner-v1";
 const SHELL = ["/", "/manifest.webmanifest", "/favicon.svg"];
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      await cache.addAll(SHELL);
+      // The entry script and stylesheet were loaded before this worker existed: cache them now.
+      const html = await (await cache.match("/")).text();
+      const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
+      await cache.addAll(assets);
+      await self.skipWaiting();
+    })(),
+  );
 });
 
 self.addEventListener("activate", (event) => {
@@ -39,7 +49,11 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(networkFirst(request, "/"));
   } else if (url.pathname.startsWith("/assets/")) {
     event.respondWith(caches.match(request).then((hit) => hit ?? networkFirst(request)));
-  } else if (url.pathname.startsWith("/api/v1/shopping-lists") || url.pathname.startsWith("/api/v1/shared/")) {
+  } else if (
+    url.pathname.startsWith("/api/v1/shopping-lists") ||
+    url.pathname.startsWith("/api/v1/shared/") ||
+    /^\/api\/v1\/users\/[^/]+\/shopping-lists$/.test(url.pathname)
+  ) {
     event.respondWith(networkFirst(request));
   }
 });

@@ -1,5 +1,16 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from "react";
-import { api, csrfToken, refreshSession, setAccessToken, type User } from "./api/client";
+import { api, restoreSession, setAccessToken, type User } from "./api/client";
+
+// The signed-in profile (never a token) is kept on the device so the app, and the shopping list
+// the service worker cached, still open in a store without a connection.
+const PROFILE_KEY = "mp-profile";
+function cachedProfile(): User | null {
+  try {
+    return JSON.parse(localStorage.getItem(PROFILE_KEY) ?? "null") as User | null;
+  } catch {
+    return null;
+  }
+}
 
 interface AuthState {
   user: User | null;
@@ -13,32 +24,51 @@ interface AuthState {
 const AuthContext = createContext<AuthState | null>(null);
 
 export function AuthProvider({ children }: { children: ReactNode }) {
-  const [user, setUser] = useState<User | null>(null);
+  const [user, setUserState] = useState<User | null>(null);
   const [ready, setReady] = useState(false);
+
+  const setUser = useCallback((next: User | null) => {
+    setUserState(next);
+    if (next) localStorage.setItem(PROFILE_KEY, JSON.stringify(next));
+    else localStorage.removeItem(PROFILE_KEY);
+  }, []);
 
   const reload = useCallback(async () => {
     const { data } = await api.GET("/api/v1/auth/me");
     setUser(data ?? null);
-  }, []);
+  }, [setUser]);
 
   useEffect(() => {
     // A reload loses the in-memory access token: get a new one from the refresh cookie.
     (async () => {
-      if (csrfToken() && (await refreshSession())) await reload();
+      const result = await restoreSession();
+      if (result === "ok") await reload();
+      else if (result === "offline") setUserState(cachedProfile());
+      else localStorage.removeItem(PROFILE_KEY);
       setReady(true);
     })();
+    const online = async () => {
+      if ((await restoreSession()) === "ok") await reload();
+    };
+    window.addEventListener("online", online);
+    return () => window.removeEventListener("online", online);
   }, [reload]);
 
   const signIn = useCallback((accessToken: string, signedIn: User) => {
     setAccessToken(accessToken);
     setUser(signedIn);
-  }, []);
+  }, [setUser]);
 
   const signOut = useCallback(async () => {
     await api.POST("/api/v1/auth/logout").catch(() => undefined);
     setAccessToken(null);
     setUser(null);
-  }, []);
+    // Drop the shopping lists the service worker cached for offline use.
+    if ("caches" in window) {
+      const cache = await caches.open("mealplanner-v1");
+      for (const req of await cache.keys()) if (new URL(req.url).pathname.startsWith("/api/")) await cache.delete(req);
+    }
+  }, [setUser]);
 
   return (
     <AuthContext.Provider value={{ user, ready, setUser, signIn, signOut, reload }}>

@@ -8,7 +8,6 @@ export type Schemas = components["schemas"];
 export type User = Schemas["UserRead"];
 
 let accessToken: string | null = null;
-let refreshing: Promise<boolean> | null = null;
 const listeners = new Set<(signedIn: boolean) => void>();
 
 export function setAccessToken(token: string | null): void {
@@ -28,28 +27,40 @@ export function csrfToken(): string {
   return match ? decodeURIComponent(match[1]) : "";
 }
 
-/** Exchanges the refresh cookie for a new access token; false when there is no session. */
-export function refreshSession(): Promise<boolean> {
+export type RefreshResult = "ok" | "signed-out" | "offline";
+let refreshing: Promise<RefreshResult> | null = null;
+
+/** Exchanges the refresh cookie for a new access token. "offline" when the server is unreachable. */
+export function restoreSession(): Promise<RefreshResult> {
   if (!refreshing) {
-    refreshing = (async () => {
-      if (!csrfToken()) return false;
-      const res = await fetch("/api/v1/auth/refresh", {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "X-CSRF-Token": csrfToken(), "X-Auth-Mode": "cookie" },
-      }).catch(() => null);
-      if (!res || !res.ok) {
-        if (res) setAccessToken(null);
-        return false;
+    refreshing = (async (): Promise<RefreshResult> => {
+      if (!csrfToken()) return "signed-out";
+      let res: Response;
+      try {
+        res = await fetch("/api/v1/auth/refresh", {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "X-CSRF-Token": csrfToken(), "X-Auth-Mode": "cookie" },
+        });
+      } catch {
+        return "offline";
+      }
+      if (!res.ok) {
+        setAccessToken(null);
+        return "signed-out";
       }
       const body = (await res.json()) as { accessToken: string };
       setAccessToken(body.accessToken);
-      return true;
+      return "ok";
     })().finally(() => {
       refreshing = null;
     });
   }
   return refreshing;
+}
+
+export async function refreshSession(): Promise<boolean> {
+  return (await restoreSession()) === "ok";
 }
 
 async function authFetch(input: Request): Promise<Response> {
@@ -66,7 +77,7 @@ async function authFetch(input: Request): Promise<Response> {
     return req;
   };
   const res = await fetch(withAuth(input));
-  if (res.status === 401 && accessToken && !input.url.includes("/auth/refresh")) {
+  if (res.status === 401 && (accessToken || csrfToken()) && !input.url.includes("/auth/")) {
     if (await refreshSession()) return fetch(withAuth(retry));
   }
   return res;

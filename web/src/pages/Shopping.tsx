@@ -39,6 +39,15 @@ export default function Shopping() {
 
   const load = useCallback(async () => {
     setError("");
+    try {
+      await loadList();
+    } catch {
+      setLoading(false);
+      setError("You are offline and this list is not saved on this device yet.");
+    }
+  }, [user.id]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const loadList = async () => {
     const { data, error: err } = await api.GET("/api/v1/users/{userId}/shopping-lists", { params: { path: { userId: user.id }, query: { page: 1, limit: 1 } } });
     if (!data) {
       setLoading(false);
@@ -53,7 +62,7 @@ export default function Shopping() {
     setLoading(false);
     if (full.data) setList(full.data as List);
     else setError(errorMessage(full.error, "Could not load your shopping list"));
-  }, [user.id]);
+  };
 
   const sync = useCallback(async () => {
     const sent = await flush(async (c) => {
