@@ -93,6 +93,9 @@ class Timestamps:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin) instead of the driver's implicit,
+    # deferred transactions.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # Foreign keys are off by default in SQLite; cascading deletes rely on them.
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -102,11 +105,28 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(connection: Any) -> None:
+    """Every transaction takes SQLite's write lock up front.
+
+    With deferred transactions, two connections that both read and then write end in
+    SQLITE_BUSY at once (WAL cannot upgrade a stale read snapshot, and the busy timeout is not
+    consulted). Taking the lock at BEGIN makes writers queue behind `busy_timeout` instead;
+    the embedded database serialises writes either way.
+    """
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _configure_sqlite(engine: AsyncEngine) -> AsyncEngine:
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    event.listen(engine.sync_engine, "begin", _sqlite_begin)
+    return engine
+
+
 def make_engine(url: str, settings: Settings) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=settings.database_echo)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        return engine
+        return _configure_sqlite(create_async_engine(url, echo=settings.database_echo))
     return create_async_engine(
         url,
         echo=settings.database_echo,
@@ -120,9 +140,7 @@ def make_engine(url: str, settings: Settings) -> AsyncEngine:
 def make_null_pool_engine(url: str) -> AsyncEngine:
     """A pool-less engine for one-shot work (migrations, CLI)."""
     engine = create_async_engine(url, poolclass=NullPool)
-    if url.startswith("sqlite"):
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-    return engine
+    return _configure_sqlite(engine) if url.startswith("sqlite") else engine
 
 
 _USE_PRIMARY = "use_primary"
@@ -216,7 +234,9 @@ class Database:
                 raise
 
     async def ping(self) -> None:
+        # Autocommit: a health probe must not queue behind (or block) a writer.
         async with self.engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
