@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 from mealplanner import __version__
 from mealplanner.activity import service as activity_service
 from mealplanner.admin.router import router as admin_router
+from mealplanner.ai import summary as ai_summary
 from mealplanner.ai.router import router as ai_router
 from mealplanner.auth import service as auth_service
 from mealplanner.auth.password_reset.router import router as password_reset_router
@@ -46,6 +47,7 @@ from mealplanner.mealplans.router import router as mealplans_router
 from mealplanner.media.router import files_router as media_files_router
 from mealplanner.media.router import router as media_router
 from mealplanner.notifications.router import router as notifications_router
+from mealplanner.notifications.service import register_weekly_summary_provider
 from mealplanner.recipes import service as recipe_service
 from mealplanner.recipes.router import router as recipes_router
 from mealplanner.shopping import service as shopping_service
@@ -131,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_export_section("activity", activity_service.export_activity)
     register_export_section("shoppingLists", shopping_service.export_lists)
     register_export_section("mealPlans", mealplan_service.export_plans)
+    register_weekly_summary_provider(ai_summary.weekly_summary)
 
     app.include_router(health_router)
     app.include_router(metrics_router)
