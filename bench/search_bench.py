@@ -160,7 +160,7 @@ async def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
 
-    migrate.upgrade(args.url)
+    await asyncio.to_thread(migrate.upgrade, args.url)
     settings = Settings(database_url=args.url, database_pool_size=4)
     db = Database(settings)
     nocache: Cache = NoCache()
