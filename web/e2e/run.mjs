@@ -77,6 +77,22 @@ try {
     await shot(page, "01-login-desktop");
   });
 
+  await step("forgot password: asks for a reset link without telling whether the account exists", async () => {
+    await page.getByRole("link", { name: "Forgot your password?" }).click();
+    await page.getByLabel("Email").fill("nobody@example.com");
+    await page.getByRole("button", { name: "Send reset link" }).click();
+    await page.getByText(/If an account exists/).waitFor();
+    await checkA11y(page, "forgot password");
+    await page.goto(`${base}/reset-password?token=bogus`);
+    await page.getByLabel("New password").fill("a brand new password");
+    if (new URL(page.url()).search) throw new Error("reset token left in the address bar");
+    await page.getByRole("button", { name: "Set password" }).click();
+    await page.locator(".form-error").waitFor();
+    await checkA11y(page, "reset password");
+    await page.getByRole("link", { name: "Mealplanner" }).click();
+    await page.getByRole("heading", { name: "Log in" }).waitFor();
+  });
+
   await step("sign up: server validation errors appear next to the fields", async () => {
     await page.getByRole("link", { name: "Create an account" }).click();
     await page.getByLabel("Name").fill("Ada");

@@ -5,6 +5,8 @@ import { Link, navigate, useLocation } from "./router";
 import { Loading } from "./components/ui";
 
 const Onboarding = lazy(() => import("./pages/Onboarding"));
+const ForgotPassword = lazy(() => import("./pages/PasswordReset").then((m) => ({ default: m.ForgotPassword })));
+const ResetPassword = lazy(() => import("./pages/PasswordReset").then((m) => ({ default: m.ResetPassword })));
 const Recipes = lazy(() => import("./pages/Recipes"));
 const RecipePage = lazy(() => import("./pages/RecipePage"));
 const Planner = lazy(() => import("./pages/Planner"));
@@ -23,6 +25,8 @@ const NAV = [
 function Page({ path }: { path: string }) {
   const { user } = useAuth();
   if (path.startsWith("/shared/")) return <SharedList token={decodeURIComponent(path.slice(8))} />;
+  if (path === "/forgot-password") return <ForgotPassword />;
+  if (path === "/reset-password") return <ResetPassword />;
   if (!user) return <AuthPage mode={path === "/signup" ? "signup" : "login"} />;
   if (path === "/onboarding") return <Onboarding />;
   if (path === "/recipes") return <Recipes />;
@@ -36,6 +40,7 @@ function Page({ path }: { path: string }) {
 const TITLES: Record<string, string> = {
   "/plan": "Week plan", "/recipes": "Recipes", "/shopping": "Shopping list", "/account": "Account",
   "/admin": "Admin", "/onboarding": "Welcome", "/login": "Log in", "/signup": "Sign up",
+  "/forgot-password": "Reset password", "/reset-password": "New password",
 };
 
 export function App() {

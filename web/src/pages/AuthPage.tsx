@@ -58,7 +58,7 @@ export function AuthPage({ mode }: { mode: "login" | "signup" }) {
         {signup ? (
           <>Already have an account? <Link href="/login">Log in</Link></>
         ) : (
-          <>New here? <Link href="/signup">Create an account</Link></>
+          <>New here? <Link href="/signup">Create an account</Link> · <Link href="/forgot-password">Forgot your password?</Link></>
         )}
       </p>
     </section>
