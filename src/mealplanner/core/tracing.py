@@ -185,6 +185,4 @@ def instrument_engine(engine: Any, settings: Settings) -> None:
     if module is not None:
         # The instrumentation declares SQLAlchemy < 2.1 and silently does nothing on newer
         # versions unless told to skip that check; its hooks work unchanged on 2.1.
-        module.SQLAlchemyInstrumentor().instrument(
-            engine=engine.sync_engine, skip_dep_check=True
-        )
+        module.SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, skip_dep_check=True)
