@@ -29,6 +29,7 @@ from mealplanner.foods.parser import parse_ingredient_line
 from mealplanner.foods.table import FoodTable, get_food_table
 from mealplanner.foods.units import UnitSystem
 from mealplanner.mealplans import service as mealplan_service
+from mealplanner.notifications.service import SHOPPING_LIST_READY, queue_email
 from mealplanner.shopping.categorizer import aisle_rank, categorize
 from mealplanner.shopping.consolidator import (
     ConsolidatedItem,
@@ -292,6 +293,18 @@ async def generate(
         },
     )
     record_shopping_list_generated()
+    # At most one "your list is ready" email per list per day, however often it is regenerated.
+    queue_email(
+        session,
+        plan.user_id,
+        SHOPPING_LIST_READY,
+        {
+            "list_name": shopping_list.name,
+            "item_count": len(fields),
+            "list_id": str(shopping_list.id),
+        },
+        key=f"shopping-list-ready:{shopping_list.id}:{utcnow().date().isoformat()}",
+    )
     await _invalidate(cache, shopping_list.id)
     return build_read(shopping_list)
 
