@@ -30,7 +30,7 @@ async def test_list_ready_email(client: httpx.AsyncClient, state: AppState, inbo
     [message] = inbox.to(account.email)
     assert "shopping list" in str(message["Subject"]).lower()
     text = message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
-    assert f"/shopping/{list_id}" in text
+    assert f"/shopping?list={list_id}" in text
     assert message["List-Unsubscribe"] is not None
 
     # Regenerating the same day sends nothing more.
