@@ -28,11 +28,12 @@ _SCHEDULER_STOP = "background.scheduler_stop"
 
 def register_jobs() -> None:
     """Imports every domain's `tasks` module: importing registers its job handlers."""
+    from mealplanner.ai import tasks as ai_tasks
     from mealplanner.imports import tasks as import_tasks
     from mealplanner.media import tasks as media_tasks
     from mealplanner.notifications import tasks as notification_tasks
 
-    del import_tasks, media_tasks, notification_tasks
+    del ai_tasks, import_tasks, media_tasks, notification_tasks
 
 
 def install_background(state: AppState) -> None:

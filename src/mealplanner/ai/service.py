@@ -262,7 +262,7 @@ async def _compute_suggestions(
             cuisines[cuisine] = cuisines.get(cuisine, 0.0) + 3.0
         profile = dataclasses.replace(profile, cuisines=cuisines)
 
-    co_counts = await _co_occurrence(session, cache, user.id)
+    co_counts = await co_occurrence(session, cache, user.id)
     ranked = hybrid_rank(
         [features[str(r.id)] for r in recipes],
         profile,
@@ -303,7 +303,7 @@ def _features(recipe: Recipe, lines: Sequence[IngredientLine], max_pop: float) -
     )
 
 
-async def _co_occurrence(
+async def co_occurrence(
     session: AsyncSession, cache: Cache, user_id: uuid.UUID
 ) -> dict[str, dict[str, float]]:
     """Item-to-item counts over every user's planned/favourited recipes (last 365 days),
