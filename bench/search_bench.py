@@ -145,11 +145,14 @@ async def explain(db: Database, user: User) -> str:
         await session.execute(text("SET LOCAL pg_trgm.word_similarity_threshold = 0.4"))
         for title, build in cases.items():
             stmt = build().limit(20)
-            compiled = stmt.compile(
-                dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
-            )
-            rows = await session.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {compiled}"))
-            out.append(f"== {title}\n" + "\n".join(r[0] for r in rows))
+            compiled = stmt.compile(dialect=session.get_bind().dialect)
+            params = [compiled.params[name] for name in (compiled.positiontup or [])]
+            connection = await session.connection()
+            raw = await connection.get_raw_connection()
+            driver = raw.driver_connection
+            assert driver is not None
+            rows = await driver.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {compiled}", *params)
+            out.append(f"== {title}\n" + "\n".join(str(r[0]) for r in rows))
     return "\n\n".join(out)
 
 
