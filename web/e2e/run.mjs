@@ -73,6 +73,12 @@ try {
     await firstLoadTiming(page, "login (cold)");
     const csp = response.headers()["content-security-policy"];
     if (!csp.includes("script-src 'self'") || csp.includes("unsafe-inline")) throw new Error(`CSP: ${csp}`);
+    await page.keyboard.press("Tab");
+    const focus = await page.evaluate(() => {
+      const el = document.activeElement;
+      return { text: el?.textContent, outline: getComputedStyle(el).outlineStyle };
+    });
+    if (focus.text !== "Skip to content" || focus.outline === "none") throw new Error(`focus: ${JSON.stringify(focus)}`);
     await checkA11y(page, "login");
     await shot(page, "01-login-desktop");
   });
@@ -184,7 +190,7 @@ try {
     await page.getByText(/^Page 2 of/).waitFor();
   });
 
-  await step("planner: drag a favorite into Monday dinner, add one by keyboard, move it", async () => {
+  await step("planner: drag a favorite into Monday dinner, add one from the menu, move it by menu and by keyboard drag", async () => {
     await page.getByRole("link", { name: "Plan", exact: true }).click();
     await page.getByRole("heading", { name: "Your favorites" }).waitFor();
     const handle = page.getByRole("region", { name: "Your favorites" }).getByRole("button", { name: `Drag ${favorites[0]}` });
@@ -198,6 +204,17 @@ try {
     await page.getByLabel(`Move ${favorites[1]} to`).selectOption(`${day(2)}|dinner`);
     await page.locator(`[data-slot="${day(2)}|dinner"]`).getByRole("link", { name: favorites[1] }).waitFor();
     if (await page.locator(`[data-slot="${day(1)}|lunch"] .meal`).count()) throw new Error("meal not moved");
+    // dnd-kit's keyboard drag: space picks up, arrows jump slot to slot, space drops.
+    await page.locator(`[data-slot="${day(2)}|dinner"]`).getByRole("button", { name: `Drag ${favorites[1]}` }).focus();
+    // (dnd-kit starts listening for the arrow keys a tick after the pick-up.)
+    await page.keyboard.press("Space");
+    await page.getByText(/is over Wednesday/).waitFor({ state: "attached" });
+    await page.waitForTimeout(50);
+    await page.keyboard.press("ArrowRight");
+    await page.getByText(/is over Thursday \d+ \w+ dinner/).waitFor({ state: "attached" });
+    await page.keyboard.press("Space");
+    await page.locator(`[data-slot="${day(3)}|dinner"]`).getByRole("link", { name: favorites[1] }).waitFor();
+    if (await page.locator(`[data-slot="${day(2)}|dinner"] .meal`).count()) throw new Error("keyboard drag did not move the meal");
   });
 
   await step("planner: Plan my week keeps locked meals and fills the rest; balance and copy day", async () => {

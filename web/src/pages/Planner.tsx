@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useState, type ReactNode } from "react";
 import {
-  DndContext, KeyboardSensor, PointerSensor, pointerWithin, rectIntersection, useDraggable, useDroppable, useSensor, useSensors,
-  type CollisionDetection, type DragEndEvent,
+  closestCenter, DndContext, KeyboardSensor, PointerSensor, pointerWithin, useDraggable, useDroppable, useSensor, useSensors,
+  type Announcements, type CollisionDetection, type DragEndEvent, type KeyboardCoordinateGetter, type UniqueIdentifier,
 } from "@dnd-kit/core";
 
 // The pointer decides the slot when there is one (mouse, touch); the keyboard sensor has no
-// pointer, so it falls back to rectangle overlap.
-const collision: CollisionDetection = (args) => (args.pointerCoordinates ? pointerWithin(args) : rectIntersection(args));
+// pointer, and its arrow keys centre the item on a slot, so the closest centre wins.
+const collision: CollisionDetection = (args) => (args.pointerCoordinates ? pointerWithin(args) : closestCenter(args));
 import { api, errorMessage, type Schemas } from "../api/client";
 import { useUser } from "../auth";
 import { ErrorBox, Loading, Meter, SelectField } from "../components/ui";
@@ -21,6 +21,59 @@ type Brief = { id: string; name: string; slug: string };
 export type DragData = { kind: "meal"; meal: Meal } | { kind: "recipe"; recipe: Brief };
 
 const slotId = (date: string, mealType: string) => `${date}|${mealType}`;
+
+/** Arrow keys jump from slot to slot (the nearest one in that direction), not by pixels. */
+export const slotKeyboardCoordinates: KeyboardCoordinateGetter = (event, { context: { droppableRects, collisionRect, over } }) => {
+  const dir = ({ ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowDown: [0, 1], ArrowUp: [0, -1] } as Record<string, [number, number]>)[event.code];
+  if (!dir || !collisionRect) return undefined;
+  event.preventDefault();
+  // Over a slot: step to the next day (left/right) or the next meal (up/down) in the grid.
+  if (over) {
+    const [date, mealType] = String(over.id).split("|");
+    const m = MEAL_TYPES.indexOf(mealType as MealType);
+    const target = dir[0] ? slotId(addDays(date, dir[0]), mealType) : slotId(date, MEAL_TYPES[m + dir[1]] ?? mealType);
+    const rect = droppableRects.get(target);
+    if (!rect) return undefined;
+    return { x: rect.left + rect.width / 2 - collisionRect.width / 2, y: rect.top + rect.height / 2 - collisionRect.height / 2 };
+  }
+  // Not over one yet (picked up from the sidebar): the nearest slot in that direction.
+  const from = collisionRect;
+  const cx = from.left + from.width / 2;
+  const cy = from.top + from.height / 2;
+  let best: { x: number; y: number } | undefined;
+  let bestScore = Infinity;
+  droppableRects.forEach((rect) => {
+    const x = rect.left + rect.width / 2;
+    const y = rect.top + rect.height / 2;
+    const along = (x - cx) * dir[0] + (y - cy) * dir[1];
+    if (along <= 4) return;
+    const across = Math.abs((x - cx) * dir[1]) + Math.abs((y - cy) * dir[0]);
+    const score = along + 3 * across;
+    if (score < bestScore) {
+      bestScore = score;
+      best = { x: x - collisionRect.width / 2, y: y - collisionRect.height / 2 };
+    }
+  });
+  return best;
+};
+
+function slotName(id: UniqueIdentifier | undefined): string {
+  if (!id) return "";
+  const [date, mealType] = String(id).split("|");
+  return `${dayLabel(date, "long")} ${mealType}`;
+}
+
+function dragLabel(data: unknown): string {
+  const d = data as DragData | undefined;
+  return d ? (d.kind === "meal" ? d.meal.recipe.name : d.recipe.name) : "meal";
+}
+
+const announcements: Announcements = {
+  onDragStart: ({ active }) => `Picked up ${dragLabel(active.data.current)}. Arrow keys move between slots, space drops, escape cancels.`,
+  onDragOver: ({ active, over }) => (over ? `${dragLabel(active.data.current)} is over ${slotName(over.id)}.` : `${dragLabel(active.data.current)} is not over a slot.`),
+  onDragEnd: ({ active, over }) => (over ? `Dropped ${dragLabel(active.data.current)} on ${slotName(over.id)}.` : `Dropped ${dragLabel(active.data.current)}; nothing changed.`),
+  onDragCancel: ({ active }) => `Cancelled moving ${dragLabel(active.data.current)}.`,
+};
 
 function Draggable({ id, data, label, children }: { id: string; data: DragData; label: string; children: ReactNode }) {
   const { attributes, listeners, setNodeRef, isDragging, transform } = useDraggable({ id, data });
@@ -81,7 +134,7 @@ export default function Planner() {
     });
   }, [user.id]);
 
-  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 4 } }), useSensor(KeyboardSensor));
+  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 4 } }), useSensor(KeyboardSensor, { coordinateGetter: slotKeyboardCoordinates }));
 
   async function place(data: DragData, target: string) {
     const [date, mealType] = target.split("|") as [string, MealType];
@@ -144,7 +197,7 @@ export default function Planner() {
       {loading ? (
         <Loading label="Loading your week…" />
       ) : (
-        <DndContext sensors={sensors} collisionDetection={collision} onDragEnd={onDragEnd} accessibility={{ screenReaderInstructions: { draggable: "Press space to pick up a meal, arrow keys to move it, space to drop, escape to cancel. Or use the Move menu next to it." } }}>
+        <DndContext sensors={sensors} collisionDetection={collision} onDragEnd={onDragEnd} accessibility={{ announcements, screenReaderInstructions: { draggable: "Press space to pick up a meal, arrow keys to move it, space to drop, escape to cancel. Or use the Move menu next to it." } }}>
           <div className="planner">
             <div className="week" aria-label="Week plan">
               {days.map((date) => {
