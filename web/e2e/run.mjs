@@ -217,6 +217,17 @@ try {
     if (await page.locator(`[data-slot="${day(2)}|dinner"] .meal`).count()) throw new Error("keyboard drag did not move the meal");
   });
 
+  await step("planner: add a suggestion (with its reason) to a slot", async () => {
+    const suggestions = page.getByRole("region", { name: "Suggestions" });
+    const first = suggestions.locator("li").first();
+    await first.waitFor();
+    const reason = (await first.locator(".small").first().textContent()).trim();
+    if (!reason) throw new Error("suggestion without a reason");
+    const name = (await first.locator("strong").textContent()).trim();
+    await first.getByLabel(`Add ${name} to`).selectOption(`${day(4)}|lunch`);
+    await page.locator(`[data-slot="${day(4)}|lunch"]`).getByRole("link", { name }).waitFor();
+  });
+
   await step("planner: Plan my week keeps locked meals and fills the rest; balance and copy day", async () => {
     await page.getByRole("button", { name: "Plan my week" }).click();
     await page.getByText(/^Planned \d+ meals/).waitFor({ timeout: 60000 });
@@ -358,6 +369,28 @@ try {
     await page.locator("canvas[role=img]").waitFor();
     await checkA11y(page, "admin");
     await shot(page, "16-admin");
+  });
+  await step("delete account: a fresh user deletes their account and is signed out", async () => {
+    const ctx = await browser.newContext(DESKTOP);
+    const p = await ctx.newPage();
+    watch(p, problems);
+    current.page = p;
+    await p.goto(`${base}/signup`);
+    await p.getByLabel("Name").fill("Temp");
+    await p.getByLabel("Email").fill(`temp-${Date.now()}@example.com`);
+    await p.getByLabel("Password").fill(PASSWORD);
+    await p.getByRole("button", { name: "Sign up" }).click();
+    await p.getByRole("heading", { name: "Welcome, Temp" }).waitFor();
+    await p.goto(`${base}/account`);
+    await p.getByRole("heading", { name: "Account", exact: true }).waitFor();
+    const del = p.getByRole("button", { name: "Delete my account" });
+    if (await del.isEnabled()) throw new Error("delete enabled without confirmation");
+    await p.getByLabel('Type "DELETE" to confirm').fill("DELETE");
+    await del.click();
+    await p.getByRole("heading", { name: "Create your account" }).waitFor();
+    await p.reload();
+    await p.getByRole("heading", { name: "Create your account" }).waitFor();
+    await ctx.close();
   });
   await desktop.close();
 } catch {
