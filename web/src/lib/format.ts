@@ -1,8 +1,12 @@
 /** Scales an ingredient quantity and prints it kitchen-style (½, ⅓, 1¼). */
 const FRACTIONS: [number, string][] = [[0.125, "⅛"], [0.25, "¼"], [0.333, "⅓"], [0.5, "½"], [0.667, "⅔"], [0.75, "¾"]];
 
-export function formatQuantity(q: number | null | undefined): string {
+const METRIC = new Set(["g", "kg", "mg", "ml", "l", "cl", "dl"]);
+
+export function formatQuantity(q: number | null | undefined, unit?: string | null): string {
   if (q === null || q === undefined) return "";
+  // Weights and volumes in metric units read as decimals, not kitchen fractions.
+  if (unit && METRIC.has(unit.toLowerCase())) return q >= 10 ? String(Math.round(q)) : String(Math.round(q * 10) / 10);
   if (q >= 10) return String(Math.round(q));
   const whole = Math.floor(q);
   const rest = q - whole;

@@ -10,6 +10,8 @@ describe("formatQuantity", () => {
     expect(formatQuantity(2)).toBe("2");
     expect(formatQuantity(12.4)).toBe("12");
     expect(formatQuantity(null)).toBe("");
+    expect(formatQuantity(7.5, "g")).toBe("7.5");
+    expect(formatQuantity(412.4, "ml")).toBe("412");
   });
   it("scales for servings", () => {
     expect(scale(200, 1.5)).toBe(300);

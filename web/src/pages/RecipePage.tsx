@@ -98,7 +98,7 @@ export default function RecipePage({ idOrSlug }: { idOrSlug: string }) {
             {recipe.ingredients.map((ing) => (
               <li key={ing.id}>
                 <span>
-                  <strong>{formatQuantity(scale(ing.quantity, factor))}{ing.quantityMax ? `–${formatQuantity(scale(ing.quantityMax, factor))}` : ""} {ing.unit ?? ""}</strong>{" "}
+                  <strong>{formatQuantity(scale(ing.quantity, factor), ing.unit)}{ing.quantityMax ? `–${formatQuantity(scale(ing.quantityMax, factor), ing.unit)}` : ""} {ing.unit ?? ""}</strong>{" "}
                   {ing.name}
                   {ing.preparation && <span className="muted">, {ing.preparation}</span>}
                   {ing.optional && <span className="muted"> (optional)</span>}
