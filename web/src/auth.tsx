@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from "react";
-import { api, restoreSession, setAccessToken, type User } from "./api/client";
+import { api, onAuthChange, restoreSession, setAccessToken, type User } from "./api/client";
 
 // The signed-in profile (never a token) is kept on the device so the app, and the shopping list
 // the service worker cached, still open in a store without a connection.
@@ -47,12 +47,19 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       else localStorage.removeItem(PROFILE_KEY);
       setReady(true);
     })();
+    // A session that ended on the server (expired, revoked elsewhere) signs the page out.
+    const stop = onAuthChange((signedIn) => {
+      if (!signedIn) setUser(null);
+    });
     const online = async () => {
       if ((await restoreSession()) === "ok") await reload();
     };
     window.addEventListener("online", online);
-    return () => window.removeEventListener("online", online);
-  }, [reload]);
+    return () => {
+      stop();
+      window.removeEventListener("online", online);
+    };
+  }, [reload, setUser]);
 
   const signIn = useCallback((accessToken: string, signedIn: User) => {
     setAccessToken(accessToken);

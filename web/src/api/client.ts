@@ -19,7 +19,9 @@ export function hasAccessToken(): boolean {
 }
 export function onAuthChange(fn: (signedIn: boolean) => void): () => void {
   listeners.add(fn);
-  return () => listeners.delete(fn);
+  return () => {
+    listeners.delete(fn);
+  };
 }
 
 export function csrfToken(): string {
