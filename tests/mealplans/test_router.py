@@ -55,7 +55,13 @@ async def test_list_is_paginated_newest_first(client: httpx.AsyncClient, user: A
     response = await client.get(f"/users/{user.id}/meal-plans?limit=2", headers=user.headers)
     body = response.json()
     assert [p["weekStart"] for p in body["data"]] == ["2025-10-27", "2025-10-20"]
-    assert body["pagination"] == {"page": 1, "limit": 2, "total": 3, "totalPages": 2}
+    assert body["pagination"] == {
+        "page": 1,
+        "limit": 2,
+        "total": 3,
+        "totalPages": 2,
+        "totalCapped": False,
+    }
 
 
 async def test_add_meals_and_day_nutrition(

@@ -181,3 +181,18 @@ async def test_cache_is_warmed_with_popular_recipes(state: AppState) -> None:
         assert cached is not None
         assert cached["id"] == str(recipe_id)
         assert cached["ingredients"]
+
+
+async def test_counts_stop_at_the_cap(state: AppState) -> None:
+    from mealplanner.core.pagination import PageParams
+    from mealplanner.recipes.filters import RecipeFilters
+    from mealplanner.recipes.repository import RecipeRepository
+
+    async with state.db.session() as session:
+        repo = RecipeRepository(session)
+        statement = repo.list_statement(None, RecipeFilters())
+        rows, total, capped = await repo.paginate_capped(statement, PageParams(1, 5), 10)
+        assert (len(rows), total, capped) == (5, 10, True)
+        rows, total, capped = await repo.paginate_capped(statement, PageParams(1, 5), 100_000)
+        assert capped is False
+        assert total >= 200

@@ -35,7 +35,9 @@ def page_params(
 Pagination = Annotated[PageParams, Depends(page_params)]
 
 
-def make_page(items: Sequence[T], total: int, params: PageParams) -> Page[T]:
+def make_page(
+    items: Sequence[T], total: int, params: PageParams, *, total_capped: bool = False
+) -> Page[T]:
     return Page[T](
         data=list(items),
         pagination=PaginationMeta(
@@ -43,5 +45,6 @@ def make_page(items: Sequence[T], total: int, params: PageParams) -> Page[T]:
             limit=params.limit,
             total=total,
             total_pages=math.ceil(total / params.limit) if total else 0,
+            total_capped=total_capped,
         ),
     )

@@ -40,6 +40,24 @@ class Repository(Generic[ModelT]):
         rows = await self.list(statement.limit(params.limit).offset(params.offset))
         return rows, total
 
+    async def paginate_capped(
+        self, statement: Select[ModelT], params: PageParams, count_limit: int
+    ) -> tuple[Sequence[ModelT], int, bool]:
+        """Like `paginate`, but counts at most `count_limit` matches.
+
+        An exact count of a large filtered set reads every matching row; stopping at the cap
+        keeps broad searches fast. Returns (rows, total, capped) where `capped` means there
+        are more than `total` matches.
+        """
+        limited = statement.order_by(None).limit(count_limit + 1).subquery()
+        counted = int(
+            (await self.session.execute(select(func.count()).select_from(limited))).scalar_one()
+        )
+        rows = await self.list(statement.limit(params.limit).offset(params.offset))
+        if counted > count_limit:
+            return rows, count_limit, True
+        return rows, counted, False
+
     async def add(self, obj: ModelT) -> ModelT:
         self.session.add(obj)
         await self.session.flush()

@@ -30,6 +30,11 @@ class PaginationMeta(CamelModel):
     limit: int
     total: int
     total_pages: int
+    total_capped: bool = Field(
+        default=False,
+        description="True when more results exist than were counted: `total` is then a lower "
+        "bound (large recipe searches count at most 1,000 matches)",
+    )
 
 
 class Page(CamelModel, Generic[T]):

@@ -58,6 +58,9 @@ def query_terms(query: str) -> list[str]:
 
 
 FUZZY_MIN_SCORE = 75.0
+# Lists and searches count at most this many matches (an exact count of a broad filter over
+# 100,000 recipes reads every matching row); beyond it the page says `totalCapped`.
+COUNT_LIMIT = 1000
 
 
 def name_similarity(terms: Sequence[str], name: str, *, prefix: bool = False) -> float:
@@ -176,16 +179,17 @@ class RecipeRepository(Repository[Recipe]):
 
     async def list_recipes(
         self, user_id: uuid.UUID | None, filters: RecipeFilters, page: PageParams
-    ) -> tuple[Sequence[Recipe], int]:
-        return await self.paginate(self.list_statement(user_id, filters), page)
+    ) -> tuple[Sequence[Recipe], int, bool]:
+        """(page rows, total, capped): totals stop at COUNT_LIMIT (see `paginate_capped`)."""
+        return await self.paginate_capped(self.list_statement(user_id, filters), page, COUNT_LIMIT)
 
     async def search(
         self, user_id: uuid.UUID | None, query: str, filters: RecipeFilters, page: PageParams
-    ) -> tuple[Sequence[Recipe], int]:
+    ) -> tuple[Sequence[Recipe], int, bool]:
         stmt = self.search_statement(user_id, query, filters)
         if stmt is None:
-            return [], 0
-        return await self.paginate(stmt, page)
+            return [], 0, False
+        return await self.paginate_capped(stmt, page, COUNT_LIMIT)
 
     def search_statement(
         self, user_id: uuid.UUID | None, query: str, filters: RecipeFilters
@@ -263,6 +267,18 @@ class RecipeRepository(Repository[Recipe]):
         columns = (Recipe.id, Recipe.slug, Recipe.name)
         prefix = Recipe.name.ilike(f"{escape_like(text_)}%", escape="\\")
         if self.dialect == "postgresql":
+            # Most keystrokes are the start of a real name: the indexed prefix match answers
+            # those alone; the fuzzy trigram search only runs when it finds too few.
+            prefixed = list(
+                await self.session.execute(
+                    select(*columns, Recipe.popularity)
+                    .where(readable, prefix)
+                    .order_by(Recipe.popularity.desc(), Recipe.name)
+                    .limit(limit)
+                )
+            )
+            if len(prefixed) >= limit:
+                return [(r[0], r[1], r[2]) for r in prefixed]
             await self._loosen_trigram_threshold()
             stmt = (
                 select(*columns, Recipe.popularity)

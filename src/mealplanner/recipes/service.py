@@ -223,8 +223,8 @@ async def list_recipes(
     key = search_key("", _scope(user, filters, page), filters.sort_key_part(), page.page)
 
     async def load() -> dict[str, Any]:
-        rows, total = await RecipeRepository(session).list_recipes(user.id, filters, page)
-        return _page_json(rows, total, page)
+        rows, total, capped = await RecipeRepository(session).list_recipes(user.id, filters, page)
+        return _page_json(rows, total, page, capped)
 
     return Page[RecipeSummary].model_validate(await cache.get_or_load_json(key, SEARCH_TTL, load))
 
@@ -242,12 +242,12 @@ async def search_recipes(
 
     async def load() -> dict[str, Any]:
         repo = RecipeRepository(session)
-        rows, total = await repo.search(user.id, query, filters, page)
+        rows, total, capped = await repo.search(user.id, query, filters, page)
         if total == 0 and page.page == 1:
             # Nothing matched word for word: try the names closest to a misspelled query.
             rows = await repo.fuzzy_candidates(user.id, query, filters, page.limit)
             total = len(rows)
-        return _page_json(rows, total, page)
+        return _page_json(rows, total, page, capped)
 
     return Page[RecipeSummary].model_validate(await cache.get_or_load_json(key, SEARCH_TTL, load))
 
@@ -257,9 +257,12 @@ def _scope(user: User, filters: RecipeFilters, page: PageParams) -> dict[str, ob
     return {"viewer": str(user.id), "limit": page.limit, **filters.cache_key_part()}
 
 
-def _page_json(rows: Sequence[Recipe], total: int, page: PageParams) -> dict[str, Any]:
+def _page_json(
+    rows: Sequence[Recipe], total: int, page: PageParams, capped: bool = False
+) -> dict[str, Any]:
     summaries = [RecipeSummary.model_validate(r) for r in rows]
-    return make_page(summaries, total, page).model_dump(mode="json", by_alias=True)
+    page_read = make_page(summaries, total, page, total_capped=capped)
+    return page_read.model_dump(mode="json", by_alias=True)
 
 
 async def autocomplete(session: AsyncSession, user: User, query: str) -> list[AutocompleteItem]:
