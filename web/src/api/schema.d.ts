@@ -1972,6 +1972,12 @@ export interface components {
             total: number;
             /** Totalpages */
             totalPages: number;
+            /**
+             * Totalcapped
+             * @description True when more results exist than were counted: `total` is then a lower bound (large recipe searches count at most 1,000 matches)
+             * @default false
+             */
+            totalCapped?: boolean;
         };
         /** PasswordChange */
         PasswordChange: {

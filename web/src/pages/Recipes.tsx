@@ -141,7 +141,7 @@ export default function Recipes() {
       )}
       {!loading && result && result.data.length > 0 && (
         <>
-          <p className="muted small" aria-live="polite">{result.pagination.total} recipes{query ? ` for “${query}”` : ""}</p>
+          <p className="muted small" aria-live="polite">{result.pagination.totalCapped ? `${result.pagination.total}+` : result.pagination.total} recipes{query ? ` for “${query}”` : ""}</p>
           <ul className="recipe-grid">{result.data.map((r) => <RecipeCard key={r.id} recipe={r} />)}</ul>
           <nav className="pager" aria-label="Pagination">
             <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>Previous</button>
