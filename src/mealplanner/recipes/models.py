@@ -25,7 +25,10 @@ class Recipe(UUIDPrimaryKey, Timestamps, Base):
 
     __tablename__ = "recipes"
     __table_args__ = (
-        Index("ix_recipes_visibility_created", "visibility", "created_at"),
+        # Single-column sort indexes: readability is `public OR owner = me`, which a
+        # (visibility, created_at) index cannot serve in order; these can, with a filter.
+        Index("ix_recipes_created_at", "created_at"),
+        Index("ix_recipes_name", "name"),
         Index("ix_recipes_owner_id", "owner_id"),
         Index("ix_recipes_calories", "calories"),
         Index("ix_recipes_total_minutes", "total_minutes"),
