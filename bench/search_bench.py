@@ -146,7 +146,14 @@ async def explain(db: Database, user: User) -> str:
         for title, build in cases.items():
             stmt = build().limit(20)
             compiled = stmt.compile(dialect=session.get_bind().dialect)
-            params = [compiled.params[name] for name in (compiled.positiontup or [])]
+            # The driver needs the values as SQLAlchemy would bind them (JSONB as text, ...).
+            processors = compiled._bind_processors
+            params = [
+                processors[name](compiled.params[name])
+                if name in processors
+                else compiled.params[name]
+                for name in (compiled.positiontup or [])
+            ]
             connection = await session.connection()
             raw = await connection.get_raw_connection()
             driver = raw.driver_connection
@@ -173,28 +180,35 @@ async def main() -> None:
 
     results: dict[str, Any] = {}
     search_samples: list[float] = []
+    per_case: dict[str, float] = {}
     for q in SEARCHES:
         filters = RecipeFilters(sort=parse_sort(None, allow_relevance=True))
-        search_samples += await timed(
+        samples = await timed(
             db,
             lambda s, q=q, f=filters: service.search_recipes(s, nocache, user, q, f, page),
             args.repeat,
         )
+        per_case[f"search {q}"] = round(statistics.median(samples), 1)
+        search_samples += samples
     results["search"] = percentiles(search_samples)
 
     list_samples: list[float] = []
     for spec in LISTS:
         filters = RecipeFilters(**spec)
-        list_samples += await timed(
+        samples = await timed(
             db, lambda s, f=filters: service.list_recipes(s, nocache, user, f, page), args.repeat
         )
+        per_case[f"list {spec}"] = round(statistics.median(samples), 1)
+        list_samples += samples
     results["list"] = percentiles(list_samples)
 
     auto_samples: list[float] = []
     for prefix in PREFIXES:
-        auto_samples += await timed(
+        samples = await timed(
             db, lambda s, p=prefix: service.autocomplete(s, user, p), args.repeat
         )
+        per_case[f"autocomplete {prefix}"] = round(statistics.median(samples), 1)
+        auto_samples += samples
     results["autocomplete"] = percentiles(auto_samples)
 
     cache = MemoryCache()
@@ -207,7 +221,9 @@ async def main() -> None:
             args.repeat,
         )
     results["search_cached"] = percentiles(cached)
+    results["median_by_case"] = per_case
 
+    print(json.dumps(results, indent=2), flush=True)
     plans = await explain(db, user)
     await db.dispose()
     report = {

@@ -31,6 +31,7 @@ class Recipe(UUIDPrimaryKey, Timestamps, Base):
         Index("ix_recipes_name", "name"),
         Index("ix_recipes_owner_id", "owner_id"),
         Index("ix_recipes_calories", "calories"),
+        Index("ix_recipes_protein_g", "protein_g"),
         Index("ix_recipes_total_minutes", "total_minutes"),
         Index("ix_recipes_popularity", "popularity"),
     )

@@ -267,17 +267,19 @@ class RecipeRepository(Repository[Recipe]):
         columns = (Recipe.id, Recipe.slug, Recipe.name)
         prefix = Recipe.name.ilike(f"{escape_like(text_)}%", escape="\\")
         if self.dialect == "postgresql":
-            # Most keystrokes are the start of a real name: the indexed prefix match answers
-            # those alone; the fuzzy trigram search only runs when it finds too few.
+            # Most keystrokes are the start of a word of a real name ("cur" → Thai Green
+            # Curry): the trigram index answers that substring match alone; the fuzzy search
+            # only runs when it finds too few, and never for one- or two-letter queries.
+            word_start = or_(prefix, Recipe.name.ilike(f"% {escape_like(text_)}%", escape="\\"))
             prefixed = list(
                 await self.session.execute(
                     select(*columns, Recipe.popularity)
-                    .where(readable, prefix)
-                    .order_by(Recipe.popularity.desc(), Recipe.name)
+                    .where(readable, word_start)
+                    .order_by(case((prefix, 1), else_=0).desc(), Recipe.popularity.desc())
                     .limit(limit)
                 )
             )
-            if len(prefixed) >= limit:
+            if len(prefixed) >= limit or len(text_) < 4:
                 return [(r[0], r[1], r[2]) for r in prefixed]
             await self._loosen_trigram_threshold()
             stmt = (

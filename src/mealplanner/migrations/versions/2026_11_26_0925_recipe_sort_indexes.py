@@ -23,9 +23,11 @@ def upgrade() -> None:
     op.drop_index("ix_recipes_visibility_created", table_name="recipes")
     op.create_index("ix_recipes_created_at", "recipes", ["created_at"], unique=False)
     op.create_index("ix_recipes_name", "recipes", ["name"], unique=False)
+    op.create_index("ix_recipes_protein_g", "recipes", ["protein_g"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_recipes_protein_g", table_name="recipes")
     op.drop_index("ix_recipes_name", table_name="recipes")
     op.drop_index("ix_recipes_created_at", table_name="recipes")
     op.create_index(
