@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mealplanner.activity.models import Activity
@@ -127,10 +127,33 @@ class AIRepository:
         return stmt
 
     async def candidates(
-        self, user_id: uuid.UUID, filters: HardFilters
+        self,
+        user_id: uuid.UUID,
+        filters: HardFilters,
+        *,
+        pool: int | None = None,
+        cuisines: Sequence[str] = (),
+        include_ids: Sequence[uuid.UUID] = (),
     ) -> tuple[list[Recipe], Lines]:
-        """Recipes passing `filters` and their ingredient lines (food id, name, grams)."""
-        ids = self._filtered(select(Recipe.id), user_id, filters)
+        """Recipes passing `filters` and their ingredient lines (food id, name, grams).
+
+        With `pool`, only a bounded candidate set is loaded (scoring every recipe of a
+        100,000-recipe catalog per request would take seconds): the `pool` most popular, the
+        `pool` most popular of the given cuisines, and `include_ids` (items related to the
+        user's history), each still passing the filters.
+        """
+        ids: Any = self._filtered(select(Recipe.id), user_id, filters)
+        if pool is not None:
+            by_popularity = (Recipe.popularity.desc(), Recipe.id)
+            parts = [ids.order_by(*by_popularity).limit(pool)]
+            if cuisines:
+                parts.append(
+                    ids.where(Recipe.cuisine.in_(cuisines)).order_by(*by_popularity).limit(pool)
+                )
+            if include_ids:
+                parts.append(ids.where(Recipe.id.in_(include_ids)))
+            unioned = union(*(select(part.subquery().c.id) for part in parts)).subquery()
+            ids = select(unioned.c.id)
         recipes = list(
             (
                 await self.session.execute(
@@ -141,6 +164,14 @@ class AIRepository:
         lines = await self._lines(RecipeIngredient.recipe_id.in_(ids.scalar_subquery()))
         kept = [r for r in recipes if filters.allows(r, (n for _, n, _ in lines.get(r.id, [])))]
         return kept, lines
+
+    async def cuisines_of(self, recipe_ids: Sequence[uuid.UUID]) -> list[str]:
+        if not recipe_ids:
+            return []
+        rows = await self.session.execute(
+            select(Recipe.cuisine).where(Recipe.id.in_(recipe_ids)).distinct()
+        )
+        return [str(row[0]) for row in rows]
 
     async def candidate_rows(
         self, user_id: uuid.UUID, filters: HardFilters
@@ -235,20 +266,23 @@ class AIRepository:
         return [(r[0], r[1], r[2]) for r in rows if r[0] is not None]
 
     async def baskets(
-        self, event_types: Sequence[str], since: datetime
+        self, event_types: Sequence[str], since: datetime, *, per_user: int = 100
     ) -> dict[uuid.UUID, set[uuid.UUID]]:
-        """Per user, the distinct recipes they planned or favourited since `since`."""
+        """Per user, the distinct recipes they planned or favourited since `since` (at most
+        the `per_user` most recent: co-occurrence costs grow with the square of a basket)."""
+        last_seen = func.max(Activity.created_at)
         rows = await self.session.execute(
-            select(Activity.user_id, Activity.recipe_id)
+            select(Activity.user_id, Activity.recipe_id, last_seen)
             .where(
                 Activity.event_type.in_(event_types),
                 Activity.recipe_id.is_not(None),
                 Activity.created_at >= since,
             )
-            .distinct()
+            .group_by(Activity.user_id, Activity.recipe_id)
+            .order_by(Activity.user_id, last_seen.desc())
         )
         out: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
-        for user_id, recipe_id in rows:
-            if recipe_id is not None:
+        for user_id, recipe_id, _ in rows:
+            if recipe_id is not None and len(out[user_id]) < per_user:
                 out[user_id].add(recipe_id)
         return dict(out)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from functools import partial
@@ -227,10 +228,6 @@ async def _compute_suggestions(
         user.id, day - timedelta(days=RECENT_WINDOW_DAYS), day + timedelta(days=RECENT_WINDOW_DAYS)
     )
     filters = hard_filters(prefs, meal_types=(meal_type,) if meal_type else (), exclude_ids=recent)
-    recipes, lines = await repo.candidates(user.id, filters)
-    if not recipes:
-        return SuggestionsRead(recommendations=[])
-
     now = utcnow()
     events = await repo.interactions(
         user.id, tuple(_KIND), now - timedelta(days=PROFILE_LOOKBACK_DAYS)
@@ -244,6 +241,24 @@ async def _compute_suggestions(
     ]
     logged = {rid for rid, kind, _ in events if kind == activity.RECIPE_FAVORITED}
     interactions += [Interaction(str(rid), "favorited", now) for rid in favorites - logged]
+
+    # Candidate generation: a bounded pool (popular, the user's cuisines, items other people
+    # planned with theirs) instead of every recipe that passes the filters.
+    co_counts = await co_occurrence(session, cache, user.id)
+    history = {i.recipe_id for i in interactions}
+    related = _related_items(co_counts, history, RELATED_POOL)
+    pool_cuisines = set(prefs.favorite_cuisines) | set(
+        await repo.cuisines_of([uuid.UUID(rid) for rid in history])
+    )
+    recipes, lines = await repo.candidates(
+        user.id,
+        filters,
+        pool=CANDIDATE_POOL,
+        cuisines=sorted(pool_cuisines),
+        include_ids=[uuid.UUID(rid) for rid in related],
+    )
+    if not recipes:
+        return SuggestionsRead(recommendations=[])
 
     max_pop = max((r.popularity for r in recipes), default=0) or 1
     features = {str(r.id): _features(r, lines.get(r.id, []), max_pop) for r in recipes}
@@ -262,7 +277,6 @@ async def _compute_suggestions(
             cuisines[cuisine] = cuisines.get(cuisine, 0.0) + 3.0
         profile = dataclasses.replace(profile, cuisines=cuisines)
 
-    co_counts = await co_occurrence(session, cache, user.id)
     ranked = hybrid_rank(
         [features[str(r.id)] for r in recipes],
         profile,
@@ -286,6 +300,22 @@ async def _compute_suggestions(
             for item in ranked
         ]
     )
+
+
+CANDIDATE_POOL: Final = 300
+RELATED_POOL: Final = 300
+
+
+def _related_items(
+    co_counts: dict[str, dict[str, float]], history: set[str], limit: int
+) -> list[str]:
+    """The items most often planned together with the user's own, by summed counts."""
+    scores: dict[str, float] = defaultdict(float)
+    for item in history:
+        for other, count in co_counts.get(item, {}).items():
+            if other not in history:
+                scores[other] += count
+    return sorted(scores, key=lambda k: (-scores[k], k))[:limit]
 
 
 def _features(recipe: Recipe, lines: Sequence[IngredientLine], max_pop: float) -> RecipeFeatures:
