@@ -38,7 +38,8 @@ install: $(RUNTIME_STAMP) ## Install the app from the lockfile into .venv
 
 install-dev: $(DEV_STAMP) ## Install the app and the dev tools from the lockfile
 
-run: install web-maybe ## Install, build the web app (Node 20+), migrate and serve on http://127.0.0.1:8000
+run: install web-maybe ## Install, build the web app (Node 20+), migrate, seed the catalog and serve on http://127.0.0.1:8000
+	$(BIN)/mealplanner seed --if-empty
 	$(BIN)/mealplanner serve --host $(HOST) --port $(PORT)
 
 test: install-dev check ## Lint, type-check, the suite on SQLite then PostgreSQL + Redis, then the web app's tests
