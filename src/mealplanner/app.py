@@ -46,6 +46,7 @@ from mealplanner.mealplans import service as mealplan_service
 from mealplanner.mealplans.router import router as mealplans_router
 from mealplanner.media.router import files_router as media_files_router
 from mealplanner.media.router import router as media_router
+from mealplanner.meta.router import router as meta_router
 from mealplanner.notifications.router import router as notifications_router
 from mealplanner.notifications.service import register_weekly_summary_provider
 from mealplanner.recipes import service as recipe_service
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         recipes_router,
         imports_router,
         mealplans_router,
+        meta_router,
         notifications_router,
         shopping_router,
         admin_router,
