@@ -204,9 +204,7 @@ async def main() -> None:
 
     auto_samples: list[float] = []
     for prefix in PREFIXES:
-        samples = await timed(
-            db, lambda s, p=prefix: service.autocomplete(s, user, p), args.repeat
-        )
+        samples = await timed(db, lambda s, p=prefix: service.autocomplete(s, user, p), args.repeat)
         per_case[f"autocomplete {prefix}"] = round(statistics.median(samples), 1)
         auto_samples += samples
     results["autocomplete"] = percentiles(auto_samples)
