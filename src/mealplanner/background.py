@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 
 from mealplanner.core.jobs import InProcessJobQueue, RedisJobQueue, Worker
 from mealplanner.core.state import AppState
-from mealplanner.core.storage import build_storage
+from mealplanner.core.storage import build_storage, set_media_base_url
 from mealplanner.notifications.email import build_mailer
 
 log = structlog.get_logger("mealplanner.background")
@@ -41,6 +41,7 @@ def install_background(state: AppState) -> None:
     register_jobs()
     settings = state.settings
     state.storage = build_storage(settings, settings.resolve_jwt_secret())
+    set_media_base_url(getattr(state.storage, "public_base_url", None))
     state.mailer = build_mailer(settings)
     if state.redis is not None and settings.redis_url:
         blocking = Redis.from_url(

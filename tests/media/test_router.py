@@ -93,6 +93,8 @@ async def test_avatar_on_local_storage(
     assert result["status"] == "done"
     me = (await client.get("/auth/me", headers=user.headers)).json()
     assert me["avatarKey"] == f"users/{user.id}/avatar_200x200.webp"
+    assert me["avatarUrl"].endswith(f"/media/users/{user.id}/avatar_200x200.webp")
+    assert me["avatarUrl"].startswith(state.settings.public_base_url.rstrip("/"))
 
     served = await client.get(f"http://test/media/users/{user.id}/avatar_200x200.webp")
     assert served.status_code == 200
@@ -162,6 +164,8 @@ async def test_recipe_image_on_s3(
     assert thumb.size == (200, 200)
     fetched = await client.get(f"/recipes/{recipe['id']}", headers=user.headers)
     assert fetched.json()["imageKeys"]["thumbnail"] == f"{prefix}/thumbnail/pie_200x200.webp"
+    thumbnail_url = fetched.json()["imageUrls"]["thumbnail"]
+    assert thumbnail_url.endswith(f"{prefix}/thumbnail/pie_200x200.webp")
 
 
 async def test_avatar_on_s3_webp(

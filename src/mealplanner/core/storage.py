@@ -366,6 +366,23 @@ class S3Storage(Storage):
         await to_thread.run_sync(lambda: self.client.head_bucket(Bucket=self.bucket))
 
 
+# Where stored files are served from (the CDN base URL, S3 or /media), for schemas that turn
+# keys into URLs. Set when the app builds its storage; one value per process.
+_media_base_url: str | None = None
+
+
+def set_media_base_url(url: str | None) -> None:
+    global _media_base_url
+    _media_base_url = url.rstrip("/") if url else None
+
+
+def media_url(key: str | None) -> str | None:
+    """The public URL of a stored key (None without a key or before storage is configured)."""
+    if not key or _media_base_url is None:
+        return None
+    return f"{_media_base_url}/{quote(key)}"
+
+
 def build_storage(settings: Settings, secret: str) -> Storage:
     """The configured backend (`MEALPLANNER_STORAGE_BACKEND=local|s3`)."""
     if settings.storage_backend == "s3":

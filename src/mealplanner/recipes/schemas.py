@@ -4,9 +4,17 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    StringConstraints,
+    computed_field,
+    field_validator,
+    model_validator,
+)
 
 from mealplanner.core.schemas import CamelModel, InputModel
+from mealplanner.core.storage import media_url
 from mealplanner.core.vocab import (
     ALLERGENS,
     CUISINES,
@@ -206,6 +214,13 @@ class RecipeSummary(CamelModel):
     favorite_count: int
     times_planned: int
     created_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def image_urls(self) -> dict[str, str]:
+        """Public URLs of the image variants (original, large, medium, thumbnail)."""
+        urls = {name: media_url(key) for name, key in self.image_keys.items()}
+        return {name: url for name, url in urls.items() if isinstance(url, str)}
 
 
 class RecipeRead(RecipeSummary):

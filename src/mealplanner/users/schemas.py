@@ -5,9 +5,17 @@ from datetime import datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import AfterValidator, EmailStr, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    EmailStr,
+    Field,
+    StringConstraints,
+    computed_field,
+    model_validator,
+)
 
 from mealplanner.core.schemas import CamelModel, InputModel
+from mealplanner.core.storage import media_url
 from mealplanner.core.vocab import ALLERGENS, CUISINES, DIETS
 
 
@@ -131,6 +139,12 @@ class UserRead(CamelModel):
     created_at: datetime
     updated_at: datetime
     last_login_at: datetime | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def avatar_url(self) -> str | None:
+        """The 200x200 avatar's public URL (CDN base URL when configured)."""
+        return media_url(self.avatar_key)
 
 
 class UserUpdate(InputModel):
