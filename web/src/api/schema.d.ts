@@ -2309,6 +2309,13 @@ export interface components {
              * @default false
              */
             isFavorite?: boolean;
+            /**
+             * Imageurls
+             * @description Public URLs of the image variants (original, large, medium, thumbnail).
+             */
+            readonly imageUrls: {
+                [key: string]: string;
+            };
         };
         /** RecipeSummary */
         RecipeSummary: {
@@ -2361,6 +2368,13 @@ export interface components {
              * Format: date-time
              */
             createdAt: string;
+            /**
+             * Imageurls
+             * @description Public URLs of the image variants (original, large, medium, thumbnail).
+             */
+            readonly imageUrls: {
+                [key: string]: string;
+            };
         };
         /**
          * RecipeUpdate
@@ -2917,6 +2931,11 @@ export interface components {
             updatedAt: string;
             /** Lastloginat */
             lastLoginAt?: string | null;
+            /**
+             * Avatarurl
+             * @description The 200x200 avatar's public URL (CDN base URL when configured).
+             */
+            readonly avatarUrl: string | null;
         };
         /** UserUpdate */
         UserUpdate: {
