@@ -292,3 +292,16 @@ async def test_temp_uploads_older_than_a_day_are_cleaned(state: AppState) -> Non
     assert not await storage.exists("temp/old-upload/a.jpg")
     assert await storage.exists("temp/new-upload/b.jpg")
     await storage.delete("temp/new-upload/b.jpg")
+
+
+async def test_deleting_the_user_deletes_their_files(
+    client: httpx.AsyncClient, state: AppState, user: Account, samples: dict[str, bytes]
+) -> None:
+    result = await _upload_avatar(client, state, user, samples["photo.jpg"], "me.jpg")
+    assert result["status"] == "done"
+    assert state.storage is not None
+    assert await state.storage.list(f"users/{user.id}/")
+    deleted = await client.delete(f"/users/{user.id}", headers=user.headers)
+    assert deleted.status_code == 204
+    await run_jobs(state)
+    assert await state.storage.list(f"users/{user.id}/") == []

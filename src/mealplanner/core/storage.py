@@ -366,6 +366,11 @@ class S3Storage(Storage):
         await to_thread.run_sync(lambda: self.client.head_bucket(Bucket=self.bucket))
 
 
+# The job that deletes everything stored under a prefix (registered by media/tasks.py);
+# domains defer it when they delete what owns the files (users/{id}/, recipes/{id}/).
+DELETE_PREFIX_JOB = "media.delete_prefix"
+OWNED_PREFIXES = ("users/", "recipes/")
+
 # Where stored files are served from (the CDN base URL, S3 or /media), for schemas that turn
 # keys into URLs. Set when the app builds its storage; one value per process.
 _media_base_url: str | None = None

@@ -15,8 +15,10 @@ from mealplanner.activity import service as activity
 from mealplanner.core.cache import Cache, favorites_key, recipe_key, search_key
 from mealplanner.core.errors import Forbidden, NotFound
 from mealplanner.core.ids import uuid7
+from mealplanner.core.jobs import defer_job
 from mealplanner.core.pagination import PageParams, make_page
 from mealplanner.core.schemas import Page
+from mealplanner.core.storage import DELETE_PREFIX_JOB
 from mealplanner.foods import IngredientInput, compute_nutrition, get_food_table
 from mealplanner.foods.dietary import derive_dietary
 from mealplanner.foods.matching import LINK_THRESHOLD, match_food
@@ -335,6 +337,7 @@ async def update_recipe(
 async def delete_recipe(session: AsyncSession, cache: Cache, user: User, id_or_slug: str) -> None:
     recipe = await get_for_write(session, user, id_or_slug)
     await RecipeRepository(session).delete(recipe)
+    defer_job(session, DELETE_PREFIX_JOB, {"prefix": f"recipes/{recipe.id}/"})
     await cache.delete(recipe_key(recipe.id))
     await cache.delete_prefix(SEARCH_PREFIX)
 

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mealplanner.core.clock import utcnow
 from mealplanner.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from mealplanner.core.jobs import defer_job
+from mealplanner.core.storage import DELETE_PREFIX_JOB
 from mealplanner.users import export
 from mealplanner.users.models import ROLE_ADMIN, User
 from mealplanner.users.repository import UserRepository
@@ -129,3 +131,5 @@ async def delete_user(session: AsyncSession, user: User) -> None:
     if user.is_admin and await UserRepository(session).count_admins() <= 1:
         raise Conflict("Cannot delete the last admin")
     await UserRepository(session).delete(user)
+    # Their stored files (avatar) go too, once the deletion is committed.
+    defer_job(session, DELETE_PREFIX_JOB, {"prefix": f"users/{user.id}/"})
