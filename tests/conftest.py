@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -63,16 +63,37 @@ def _create_pg_database(name: str) -> str:
     return f"{base}/{name}"
 
 
+def _drop_pg_database(name: str) -> None:
+    import asyncpg
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(PG_ADMIN_URL)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    asyncio.run(drop())
+
+
 @pytest.fixture(scope="session")
-def database_url(worker_id: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A migrated database for this xdist worker (migrations, never create_all)."""
+def database_url(
+    worker_id: str, testrun_uid: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated database for this xdist worker (migrations, never create_all).
+
+    PostgreSQL databases are named per test run, so two runs on one server never share one.
+    """
     _ensure_services()
+    name = f"mealplanner_test_{testrun_uid[:8]}_{worker_id}"
     if is_postgres():
-        url = _create_pg_database(f"mealplanner_test_{worker_id}")
+        url = _create_pg_database(name)
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     migrate.upgrade(url)
-    return url
+    yield url
+    if is_postgres():
+        _drop_pg_database(name)
 
 
 @pytest.fixture(scope="session")
