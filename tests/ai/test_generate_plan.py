@@ -130,7 +130,6 @@ async def test_hard_constraints_keeps_locked_and_existing_meals(
         lockedMeals=[
             {"date": tuesday.isoformat(), "mealType": "breakfast", "recipeId": locked["id"]}
         ],
-        preferLeftovers=True,
     )
     meals = result["plan"]["meals"]
     assert len(meals) == 21
@@ -140,7 +139,6 @@ async def test_hard_constraints_keeps_locked_and_existing_meals(
     assert slot[(tuesday.isoformat(), "breakfast")]["recipe"]["id"] == locked["id"]
     assert slot[(tuesday.isoformat(), "breakfast")]["servings"] == 3
     assert_no_repeats(meals, 3)
-    assert any("preferLeftovers" in u for u in result["unmet"])
     chosen = [
         uuid.UUID(m["recipe"]["id"])
         for m in meals
@@ -218,3 +216,27 @@ async def test_uses_preference_targets_and_validates(
     ):
         response = await post(client, user, "generate-plan", bad)
         assert response.status_code == 400, (bad, response.text)
+
+
+async def test_prefer_leftovers_turns_dinners_into_next_day_lunches(
+    client: httpx.AsyncClient, user: Account
+) -> None:
+    result = await generate(
+        client,
+        user,
+        targets={"calories": 2000, "proteinPct": 30, "carbsPct": 40, "fatPct": 30},
+        preferLeftovers=True,
+    )
+    meals = result["plan"]["meals"]
+    dinners = {m["date"]: m for m in meals if m["mealType"] == "dinner"}
+    lunches = {m["date"]: m for m in meals if m["mealType"] == "lunch"}
+    assert len(dinners) == 7
+    assert len(lunches) == 7
+    for offset in range(1, 7):
+        yesterday = (WEEK + timedelta(days=offset - 1)).isoformat()
+        today = (WEEK + timedelta(days=offset)).isoformat()
+        assert lunches[today]["recipe"]["id"] == dinners[yesterday]["recipe"]["id"]
+        assert lunches[today]["note"].startswith("Leftovers from")
+    # Intentional repeats are not reported as broken constraints.
+    assert not any("repeats within" in u for u in result["unmet"])
+    assert not any("preferLeftovers" in u for u in result["unmet"])

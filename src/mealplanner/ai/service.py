@@ -705,26 +705,36 @@ async def generate_plan(
             _candidate(r, _food_ids(extra_lines.get(r.id, [])), max_pop, ()) for r in extra
         ]
 
-    plan_request = PlanRequest(
-        days=week,
-        meal_types=request.meal_types,
-        targets=targets,
-        locked=locked,
-        avoid_repeats_days=request.avoid_repeats_days,
-        time_limit_s=settings.planner_time_limit_seconds,
-    )
-    result = await anyio.to_thread.run_sync(
-        partial(
-            plan_week,
-            candidates,
-            plan_request,
-            polish_time_s=(
-                POLISH_SHARE * settings.planner_time_limit_seconds if POLISH_SHARE else None
-            ),
+    def solve(locks: list[LockedMeal]) -> Any:
+        plan_request = PlanRequest(
+            days=week,
+            meal_types=request.meal_types,
+            targets=targets,
+            locked=locks,
+            avoid_repeats_days=request.avoid_repeats_days,
+            time_limit_s=settings.planner_time_limit_seconds,
         )
-    )
+        return anyio.to_thread.run_sync(
+            partial(
+                plan_week,
+                candidates,
+                plan_request,
+                polish_time_s=(
+                    POLISH_SHARE * settings.planner_time_limit_seconds if POLISH_SHARE else None
+                ),
+            )
+        )
 
-    added = list(new_locks)
+    result = await solve(locked)
+    leftovers: list[PlannedMeal] = []
+    if request.prefer_leftovers and {"lunch", "dinner"} <= set(request.meal_types):
+        # Cook once, eat twice: each planned dinner becomes the next day's lunch. The first
+        # pass picks the dinners; the second keeps them, puts their leftovers in the open
+        # lunch slots, and re-plans the rest of each day around them.
+        leftovers = _leftover_meals(plan.id, result.meals, occupied, household)
+        result = await solve([*locked, *(_as_lock(m, household) for m in leftovers)])
+
+    added = [*new_locks, *leftovers]
     for meal in result.meals:
         if meal.locked:
             continue
@@ -742,9 +752,15 @@ async def generate_plan(
         session.add(meal)
         await recipe_service.record_planned(session, meal.recipe_id, 1)
     await session.flush()
-    unmet = list(result.unmet)
-    if request.prefer_leftovers:
-        unmet.append("preferLeftovers is not supported yet; every slot was planned on its own")
+    # A leftover lunch repeats yesterday's dinner on purpose; that is not a failed constraint.
+    leftover_ids = {str(m.recipe_id) for m in leftovers}
+    unmet = [
+        message
+        for message in result.unmet
+        if not ("repeats within" in message and any(r in message for r in leftover_ids))
+    ]
+    if request.prefer_leftovers and not leftovers:
+        unmet.append("preferLeftovers needs both lunch and dinner in mealTypes")
     await activity.track(
         session,
         user.id,
@@ -791,6 +807,48 @@ async def generate_plan(
         candidates=len(recipes),
         elapsed_ms=round(1000 * (time.perf_counter() - started), 1),
     )
+
+
+def _leftover_meals(
+    plan_id: uuid.UUID,
+    first_pass: Sequence[Any],
+    occupied: Mapping[tuple[date, str], PlannedMeal],
+    household: int,
+) -> list[PlannedMeal]:
+    """The first pass's new dinners, and their leftovers as the next day's lunch (where that
+    lunch slot is still open)."""
+    dinners = {m.date: m for m in first_pass if m.meal_type == "dinner" and not m.locked}
+    meals: list[PlannedMeal] = []
+    for day, dinner in sorted(dinners.items()):
+        servings = round(dinner.servings * household, 2)
+        meals.append(
+            PlannedMeal(
+                plan_id=plan_id,
+                date=day,
+                meal_type="dinner",
+                recipe_id=uuid.UUID(dinner.recipe_id),
+                servings=servings,
+                note="",
+            )
+        )
+        next_day = day + timedelta(days=1)
+        planned_day = any(m.date == next_day for m in first_pass)
+        if planned_day and (next_day, "lunch") not in occupied:
+            meals.append(
+                PlannedMeal(
+                    plan_id=plan_id,
+                    date=next_day,
+                    meal_type="lunch",
+                    recipe_id=uuid.UUID(dinner.recipe_id),
+                    servings=servings,
+                    note=f"Leftovers from {weekday_name(day)}'s dinner",
+                )
+            )
+    return meals
+
+
+def _as_lock(meal: PlannedMeal, household: int) -> LockedMeal:
+    return LockedMeal(meal.date, meal.meal_type, str(meal.recipe_id), meal.servings / household)
 
 
 async def _plan_for_week(session: AsyncSession, cache: Cache, user: User, week_start: date) -> Any:
