@@ -40,6 +40,9 @@ async def test_serves_the_app_with_spa_fallback(
             csp = page.headers["content-security-policy"]
             assert "script-src 'self';" in csp
             assert "unsafe-inline" not in csp
+        head = await client.head("/plan")
+        assert head.status_code == 200
+        assert head.headers["cache-control"] == "no-cache"
         asset = await client.get("/assets/app-1a2b.js")
         assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
         assert (await client.get("/sw.js")).headers["cache-control"] == "no-cache"

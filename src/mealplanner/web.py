@@ -87,11 +87,11 @@ def build_router(dist: Path) -> APIRouter:
             headers={"Cache-Control": NO_CACHE, "Content-Security-Policy": WEB_CSP},
         )
 
-    @router.get("/")
+    @router.api_route("/", methods=["GET", "HEAD"])
     async def web_index() -> Response:
         return index()
 
-    @router.get("/{path:path}")
+    @router.api_route("/{path:path}", methods=["GET", "HEAD"])
     async def web_path(path: str, request: Request) -> Response:
         candidate = (root / path).resolve()
         if candidate.is_relative_to(root) and candidate.is_file():
