@@ -198,6 +198,9 @@ export default function Planner() {
         <Loading label="Loading your week…" />
       ) : (
         <DndContext sensors={sensors} collisionDetection={collision} onDragEnd={onDragEnd} accessibility={{ announcements, screenReaderInstructions: { draggable: "Press space to pick up a meal, arrow keys to move it, space to drop, escape to cancel. Or use the Move menu next to it." } }}>
+          {(!plan || plan.meals.length === 0) && (
+            <p className="state empty">Nothing planned for this week yet. Drag a favorite or a suggestion into a slot (or use its “Add to…” menu), add recipes from their pages, or press “Plan my week” to fill it for you.</p>
+          )}
           <div className="planner">
             <div className="week" aria-label="Week plan">
               {days.map((date) => {

@@ -3,7 +3,7 @@ import { api, errorMessage, type Schemas } from "../api/client";
 import { useUser } from "../auth";
 import { Badge, ErrorBox, Loading, SelectField } from "../components/ui";
 import { formatQuantity, scale } from "../lib/format";
-import { addMeal, dayLabel, MEAL_TYPES, mondayOf, weekDays, type MealType } from "../lib/week";
+import { addMeal, dayLabel, isoDate, MEAL_TYPES, mondayOf, weekDays, type MealType } from "../lib/week";
 import { SwapButton } from "../components/SwapButton";
 
 const NutritionChart = lazy(() => import("../components/NutritionChart"));
@@ -134,7 +134,7 @@ export default function RecipePage({ idOrSlug }: { idOrSlug: string }) {
       <section aria-labelledby="add-h" className="card">
         <h2 id="add-h">Add to plan</h2>
         <form onSubmit={addToPlan} className="row wrap">
-          <SelectField label="Day" name="day" defaultValue={days[0]}>
+          <SelectField label="Day" name="day" defaultValue={isoDate(new Date())}>
             {days.map((d) => <option key={d} value={d}>{dayLabel(d, "long")}</option>)}
           </SelectField>
           <SelectField label="Meal" name="meal" defaultValue={recipe.mealTypes[0] ?? "dinner"}>
