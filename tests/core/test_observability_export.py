@@ -49,7 +49,14 @@ def collector() -> Iterator[tuple[str, list[tuple[str, bytes]]]]:
 
 
 def _run(script: str, env: dict[str, str], tmp_path: object) -> None:
-    full_env = {**os.environ, **env, "MEALPLANNER_DATA_DIR": str(tmp_path)}
+    # env=test: no in-process scheduler or background jobs in the subprocess.
+    full_env = {
+        **os.environ,
+        **env,
+        "MEALPLANNER_DATA_DIR": str(tmp_path),
+        "MEALPLANNER_ENV": "test",
+        "MEALPLANNER_SCHEDULER_ENABLED": "false",
+    }
     full_env.pop("MEALPLANNER_REDIS_URL", None)
     result = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(script)],
