@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -22,6 +23,7 @@ SORT_FIELDS = {
     "relevance",
 }
 DEFAULT_SORT = (("createdAt", "desc"),)
+SORT_HELP = "Comma-separated field:direction, e.g. createdAt:desc,name:asc (searches: relevance)"
 
 
 @dataclass(frozen=True)
@@ -100,110 +102,54 @@ def parse_sort(value: str | None, *, allow_relevance: bool) -> tuple[tuple[str, 
 Multi = Annotated[list[str] | None, Query()]
 
 
-def _filters(
-    category: Multi,
-    cuisine: Multi,
-    meal_type: Annotated[list[str] | None, Query(alias="mealType")],
-    dietary: Multi,
-    tags: Multi,
-    max_prep_time: Annotated[int | None, Query(alias="maxPrepTime", ge=0, le=2880)],
-    max_total_time: Annotated[int | None, Query(alias="maxTotalTime", ge=0, le=2880)],
-    min_calories: Annotated[float | None, Query(alias="minCalories", ge=0, le=10000)],
-    max_calories: Annotated[float | None, Query(alias="maxCalories", ge=0, le=10000)],
-    exclude_allergens: Annotated[list[str] | None, Query(alias="excludeAllergens")],
-    include_ingredients: Annotated[list[str] | None, Query(alias="includeIngredients")],
-    exclude_ingredients: Annotated[list[str] | None, Query(alias="excludeIngredients")],
-    sort: str | None,
-    allow_relevance: bool,
-) -> RecipeFilters:
-    # The spec's own example filters `category=Dinner`: a meal type given as category is
-    # read as a meal-type filter rather than refused.
-    raw_categories = [v.lower() for v in _split(category)]
-    as_meal_types = [v for v in raw_categories if v in MEAL_TYPES and v not in RECIPE_CATEGORIES]
-    categories = _vocab(
-        [v for v in raw_categories if v not in as_meal_types], RECIPE_CATEGORIES, "category"
-    )
-    meal_types = _vocab([*(meal_type or []), *as_meal_types], MEAL_TYPES, "mealType")
-    if min_calories is not None and max_calories is not None and min_calories > max_calories:
-        raise ValidationFailed(details={"minCalories": "minCalories is above maxCalories"})
-    return RecipeFilters(
-        categories=categories,
-        cuisines=_vocab(cuisine, CUISINES, "cuisine"),
-        meal_types=meal_types,
-        dietary=_vocab(dietary, DIETS, "dietary"),
-        tags=_free_text(tags, "tags"),
-        max_prep_time=max_prep_time,
-        max_total_time=max_total_time,
-        min_calories=min_calories,
-        max_calories=max_calories,
-        exclude_allergens=_vocab(exclude_allergens, ALLERGENS, "excludeAllergens"),
-        include_ingredients=_free_text(include_ingredients, "includeIngredients"),
-        exclude_ingredients=_free_text(exclude_ingredients, "excludeIngredients"),
-        sort=parse_sort(sort, allow_relevance=allow_relevance),
-    )
+def filters_dependency(*, allow_relevance: bool) -> Callable[..., RecipeFilters]:
+    """The query-parameter dependency for lists (`allow_relevance=False`) or searches."""
+
+    def recipe_filters(
+        category: Multi = None,
+        cuisine: Multi = None,
+        meal_type: Annotated[list[str] | None, Query(alias="mealType")] = None,
+        dietary: Multi = None,
+        tags: Multi = None,
+        max_prep_time: Annotated[int | None, Query(alias="maxPrepTime", ge=0, le=2880)] = None,
+        max_total_time: Annotated[int | None, Query(alias="maxTotalTime", ge=0, le=2880)] = None,
+        min_calories: Annotated[float | None, Query(alias="minCalories", ge=0, le=10000)] = None,
+        max_calories: Annotated[float | None, Query(alias="maxCalories", ge=0, le=10000)] = None,
+        exclude_allergens: Annotated[list[str] | None, Query(alias="excludeAllergens")] = None,
+        include_ingredients: Annotated[list[str] | None, Query(alias="includeIngredients")] = None,
+        exclude_ingredients: Annotated[list[str] | None, Query(alias="excludeIngredients")] = None,
+        sort: Annotated[str | None, Query(max_length=200, description=SORT_HELP)] = None,
+    ) -> RecipeFilters:
+        # The spec's own example filters `category=Dinner`: a meal type given as category is
+        # read as a meal-type filter rather than refused.
+        raw_categories = [v.lower() for v in _split(category)]
+        as_meal_types = [
+            v for v in raw_categories if v in MEAL_TYPES and v not in RECIPE_CATEGORIES
+        ]
+        categories = _vocab(
+            [v for v in raw_categories if v not in as_meal_types], RECIPE_CATEGORIES, "category"
+        )
+        meal_types = _vocab([*(meal_type or []), *as_meal_types], MEAL_TYPES, "mealType")
+        if min_calories is not None and max_calories is not None and min_calories > max_calories:
+            raise ValidationFailed(details={"minCalories": "minCalories is above maxCalories"})
+        return RecipeFilters(
+            categories=categories,
+            cuisines=_vocab(cuisine, CUISINES, "cuisine"),
+            meal_types=meal_types,
+            dietary=_vocab(dietary, DIETS, "dietary"),
+            tags=_free_text(tags, "tags"),
+            max_prep_time=max_prep_time,
+            max_total_time=max_total_time,
+            min_calories=min_calories,
+            max_calories=max_calories,
+            exclude_allergens=_vocab(exclude_allergens, ALLERGENS, "excludeAllergens"),
+            include_ingredients=_free_text(include_ingredients, "includeIngredients"),
+            exclude_ingredients=_free_text(exclude_ingredients, "excludeIngredients"),
+            sort=parse_sort(sort, allow_relevance=allow_relevance),
+        )
+
+    return recipe_filters
 
 
-def list_filters(
-    category: Multi = None,
-    cuisine: Multi = None,
-    meal_type: Annotated[list[str] | None, Query(alias="mealType")] = None,
-    dietary: Multi = None,
-    tags: Multi = None,
-    max_prep_time: Annotated[int | None, Query(alias="maxPrepTime", ge=0, le=2880)] = None,
-    max_total_time: Annotated[int | None, Query(alias="maxTotalTime", ge=0, le=2880)] = None,
-    min_calories: Annotated[float | None, Query(alias="minCalories", ge=0, le=10000)] = None,
-    max_calories: Annotated[float | None, Query(alias="maxCalories", ge=0, le=10000)] = None,
-    exclude_allergens: Annotated[list[str] | None, Query(alias="excludeAllergens")] = None,
-    include_ingredients: Annotated[list[str] | None, Query(alias="includeIngredients")] = None,
-    exclude_ingredients: Annotated[list[str] | None, Query(alias="excludeIngredients")] = None,
-    sort: Annotated[str | None, Query(max_length=200, examples=["createdAt:desc"])] = None,
-) -> RecipeFilters:
-    return _filters(
-        category,
-        cuisine,
-        meal_type,
-        dietary,
-        tags,
-        max_prep_time,
-        max_total_time,
-        min_calories,
-        max_calories,
-        exclude_allergens,
-        include_ingredients,
-        exclude_ingredients,
-        sort,
-        allow_relevance=False,
-    )
-
-
-def search_filters(
-    category: Multi = None,
-    cuisine: Multi = None,
-    meal_type: Annotated[list[str] | None, Query(alias="mealType")] = None,
-    dietary: Multi = None,
-    tags: Multi = None,
-    max_prep_time: Annotated[int | None, Query(alias="maxPrepTime", ge=0, le=2880)] = None,
-    max_total_time: Annotated[int | None, Query(alias="maxTotalTime", ge=0, le=2880)] = None,
-    min_calories: Annotated[float | None, Query(alias="minCalories", ge=0, le=10000)] = None,
-    max_calories: Annotated[float | None, Query(alias="maxCalories", ge=0, le=10000)] = None,
-    exclude_allergens: Annotated[list[str] | None, Query(alias="excludeAllergens")] = None,
-    include_ingredients: Annotated[list[str] | None, Query(alias="includeIngredients")] = None,
-    exclude_ingredients: Annotated[list[str] | None, Query(alias="excludeIngredients")] = None,
-    sort: Annotated[str | None, Query(max_length=200, examples=["relevance:desc"])] = None,
-) -> RecipeFilters:
-    return _filters(
-        category,
-        cuisine,
-        meal_type,
-        dietary,
-        tags,
-        max_prep_time,
-        max_total_time,
-        min_calories,
-        max_calories,
-        exclude_allergens,
-        include_ingredients,
-        exclude_ingredients,
-        sort,
-        allow_relevance=True,
-    )
+list_filters = filters_dependency(allow_relevance=False)
+search_filters = filters_dependency(allow_relevance=True)
