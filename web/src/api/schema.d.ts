@@ -3951,6 +3951,7 @@ export interface operations {
                 excludeAllergens?: string[] | null;
                 includeIngredients?: string[] | null;
                 excludeIngredients?: string[] | null;
+                /** @description Comma-separated field:direction, e.g. createdAt:desc,name:asc (searches: relevance) */
                 sort?: string | null;
             };
             header?: never;
@@ -4078,6 +4079,7 @@ export interface operations {
                 excludeAllergens?: string[] | null;
                 includeIngredients?: string[] | null;
                 excludeIngredients?: string[] | null;
+                /** @description Comma-separated field:direction, e.g. createdAt:desc,name:asc (searches: relevance) */
                 sort?: string | null;
             };
             header?: never;
