@@ -101,7 +101,11 @@ async def test_each_format_imports_links_and_dedupes(
     assert len(stored) == images
     assert state.storage is not None
     for recipe in stored:
-        assert await state.storage.exists(recipe.image_keys["original"])
+        # Imported pictures go through the image pipeline: original plus the WebP variants.
+        assert set(recipe.image_keys) == {"original", "large", "medium", "thumbnail"}
+        for key in recipe.image_keys.values():
+            assert await state.storage.exists(key)
+        assert recipe.image_keys["thumbnail"].endswith("_200x200.webp")
 
     again = await _run(state, user, tmp_path, name, data)
     assert again.status == "done"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import re
 import tempfile
 import uuid
@@ -15,7 +14,6 @@ from typing import Any
 
 import structlog
 from anyio import to_thread
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mealplanner.core.clock import utcnow
@@ -45,6 +43,7 @@ from mealplanner.imports.models import (
 )
 from mealplanner.imports.reader import read_upload
 from mealplanner.imports.repository import ImportRepository
+from mealplanner.media import service as media_service
 from mealplanner.recipes import service as recipe_service
 from mealplanner.recipes.models import VISIBILITY_PRIVATE, Recipe
 from mealplanner.users.models import User
@@ -55,12 +54,6 @@ RUN_IMPORT_JOB = "imports.run"
 BATCH = 10
 REPORT_CAP = 500
 UNEXPECTED = "Unexpected error importing this recipe"
-MAX_IMAGE_PIXELS = 40_000_000
-_IMAGE_FORMATS = {
-    "JPEG": ("jpg", "image/jpeg"),
-    "PNG": ("png", "image/png"),
-    "WEBP": ("webp", "image/webp"),
-}
 Progress = Callable[[int, int], None]
 # SQLite has one writer: imports in one process take turns instead of failing on "locked".
 _SQLITE_WRITER = asyncio.Lock()
@@ -289,12 +282,14 @@ async def import_draft(
             source_id=mapped.source_id,
         )
         keys: dict[str, Any] = {}
-        if draft.image is not None:
-            stored = await store_image(state.storage, recipe.id, draft.image)
+        if draft.image is not None and state.storage is not None:
+            stored = await media_service.store_recipe_image(
+                state.storage, recipe.id, draft.image, media_service.safe_stem(recipe.slug)
+            )
             if stored is None:
                 warnings.append("The recipe's image is not a JPEG, PNG or WebP picture; skipped")
             else:
-                keys["original"] = stored
+                keys.update(stored)
         if mapped.image_url and "original" not in keys:
             # Remote images are never fetched by a file import; the address is kept.
             keys["sourceUrl"] = mapped.image_url[:2000]
@@ -310,30 +305,6 @@ def unlinked_lines(recipe: Recipe) -> list[dict[str, Any]]:
         for i in recipe.ingredients
         if i.food_id is None
     ]
-
-
-async def store_image(storage: Storage | None, recipe_id: uuid.UUID, data: bytes) -> str | None:
-    """Stores the original picture after checking it is one (no image pipeline exists yet)."""
-    if storage is None:
-        return None
-
-    def inspect() -> tuple[str, str] | None:
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                if image.width * image.height > MAX_IMAGE_PIXELS:
-                    return None
-                kind = _IMAGE_FORMATS.get(image.format or "")
-                image.verify()
-                return kind
-        except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-            return None
-
-    kind = await to_thread.run_sync(inspect)
-    if kind is None:
-        return None
-    key = f"recipes/{recipe_id}/original/{uuid.uuid4().hex}.{kind[0]}"
-    await storage.put(key, data, kind[1])
-    return key
 
 
 # -- URL import -------------------------------------------------------------------------------

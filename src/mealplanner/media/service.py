@@ -202,6 +202,26 @@ async def process_upload(state: AppState, session: AsyncSession, upload_id: uuid
     log.info("upload_processed", uploadId=str(upload.id), target=upload.target)
 
 
+async def store_recipe_image(
+    storage: Storage, recipe_id: uuid.UUID, data: bytes, stem: str = "image"
+) -> dict[str, str] | None:
+    """Runs picture bytes through the recipe pipeline (type sniffing, size and bomb limits,
+    EXIF stripped, the spec's variants) and stores them; the keys by variant, or None when the
+    bytes are not an acceptable JPEG, PNG or WebP picture. Used by imports."""
+    if len(data) > processing.MAX_BYTES:
+        return None
+    try:
+        renditions = await to_thread.run_sync(processing.recipe_renditions, data, stem)
+    except processing.ImageRejected:
+        return None
+    keys: dict[str, str] = {}
+    for rendition in renditions:
+        key = f"recipes/{recipe_id}/{rendition.name}"
+        await storage.put(key, rendition.data, rendition.content_type)
+        keys[rendition.name.split("/", 1)[0]] = key
+    return keys
+
+
 def image_urls(storage: Storage, keys: dict[str, str]) -> dict[str, str]:
     return {name: storage.public_url(key) for name, key in keys.items()}
 
