@@ -80,6 +80,11 @@ def meal_plan_key(user_id: uuid.UUID | str, week_start: date | str) -> str:
     return f"meal-plan:{user_id}:{week}"
 
 
+def meal_plan_prefix(user_id: uuid.UUID | str) -> str:
+    """Every cached week of one user (preferences such as household size change them all)."""
+    return f"meal-plan:{user_id}:"
+
+
 def shopping_list_key(list_id: uuid.UUID | str) -> str:
     return f"shopping-list:{list_id}"
 

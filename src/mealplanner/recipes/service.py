@@ -42,6 +42,7 @@ from mealplanner.recipes.schemas import (
 from mealplanner.users.models import User
 
 SEARCH_PREFIX = "search:recipes:"
+FAVORITES_PREFIX = "favorites:"
 RECIPE_TTL = 3600
 SEARCH_TTL = 900
 FAVORITES_TTL = 600
@@ -329,8 +330,7 @@ async def update_recipe(
         recipe.ingredients = ingredients
     apply_derived(recipe, ingredients)
     await session.flush()
-    await cache.delete(recipe_key(recipe.id))
-    await cache.delete_prefix(SEARCH_PREFIX)
+    await _invalidate_recipe(cache, recipe.id)
     return recipe
 
 
@@ -338,8 +338,15 @@ async def delete_recipe(session: AsyncSession, cache: Cache, user: User, id_or_s
     recipe = await get_for_write(session, user, id_or_slug)
     await RecipeRepository(session).delete(recipe)
     defer_job(session, DELETE_PREFIX_JOB, {"prefix": f"recipes/{recipe.id}/"})
-    await cache.delete(recipe_key(recipe.id))
+    await _invalidate_recipe(cache, recipe.id)
+
+
+async def _invalidate_recipe(cache: Cache, recipe_id: uuid.UUID) -> None:
+    """A changed or deleted recipe: its own entry, every cached list or search page, and the
+    cached favorites pages that may show it (rare admin writes, so a prefix sweep is fine)."""
+    await cache.delete(recipe_key(recipe_id))
     await cache.delete_prefix(SEARCH_PREFIX)
+    await cache.delete_prefix(FAVORITES_PREFIX)
 
 
 # -- favorites ----------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Path, Response, status
 
 from mealplanner.auth import service as auth_service
 from mealplanner.auth.dependencies import CurrentAuth, CurrentUser
-from mealplanner.core.cache import suggestions_key
 from mealplanner.core.dependencies import SessionDep, StateDep
 from mealplanner.core.openapi import errors
 from mealplanner.users import service
@@ -55,9 +54,7 @@ async def delete_user(user: TargetUser, session: SessionDep) -> Response:
 async def update_preferences(
     user: TargetUser, body: PreferencesUpdate, session: SessionDep, state: StateDep
 ) -> Preferences:
-    updated = await service.update_preferences(session, user, body)
-    # Suggestions depend on diets, allergies, dislikes and time limits.
-    await state.cache.delete(suggestions_key(user.id))
+    updated = await service.update_preferences(session, state.cache, user, body)
     return service.read_preferences(updated)
 
 

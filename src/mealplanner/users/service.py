@@ -8,6 +8,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mealplanner.core.cache import Cache, meal_plan_prefix, suggestions_key
 from mealplanner.core.clock import utcnow
 from mealplanner.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from mealplanner.core.jobs import defer_job
@@ -93,7 +94,9 @@ def read_preferences(user: User) -> Preferences:
     return Preferences.model_validate(user.preferences or {})
 
 
-async def update_preferences(session: AsyncSession, user: User, data: PreferencesUpdate) -> User:
+async def update_preferences(
+    session: AsyncSession, cache: Cache, user: User, data: PreferencesUpdate
+) -> User:
     current = read_preferences(user).model_dump()
     changes = data.model_dump(exclude_unset=True)
     notifications = changes.pop("notifications", None)
@@ -104,6 +107,10 @@ async def update_preferences(session: AsyncSession, user: User, data: Preference
     user.preferences = Preferences.model_validate(current).model_dump(mode="json")
     user.updated_at = utcnow()
     await session.flush()
+    # Suggestions depend on diets, allergies, dislikes and time limits; cached weeks show
+    # per-person nutrition, which depends on the household size.
+    await cache.delete(suggestions_key(user.id))
+    await cache.delete_prefix(meal_plan_prefix(user.id))
     return user
 
 
