@@ -294,6 +294,10 @@ try {
     watch(mobile, problems);
     current.page = mobile;
     mobile.setDefaultTimeout(15000);
+    await mobile.goto(`${base}/login`);
+    await mobile.getByRole("heading", { name: "Log in" }).waitFor();
+    await checkA11y(mobile, "login (phone)");
+    await shot(mobile, "09b-login-phone", false);
     await login(mobile, base, EMAIL, PASSWORD);
     await checkA11y(mobile, "planner (phone)");
     await shot(mobile, "10-planner-phone", false);
