@@ -148,3 +148,29 @@ async def test_profile_and_preferences_follow_writes(
     me = (await client.get("/auth/me", headers=user.headers)).json()
     assert me["name"] == "Renamed Cook"
     assert me["preferences"]["unitSystem"] == "imperial"
+
+
+async def test_week_plan_follows_recipe_changes(
+    client: httpx.AsyncClient, user: Account, admin: Account
+) -> None:
+    recipe = await create_recipe(client, admin, name="Week Stale Probe", servings=1)
+    plan = await create_plan(client, user)
+    await add_meal(
+        client,
+        user,
+        plan["id"],
+        date="2025-10-14",
+        mealType="dinner",
+        recipeId=recipe["id"],
+        servings=1,
+    )
+    week = f"/users/{user.id}/meal-plans?weekStart=2025-10-13"
+    before = (await client.get(week, headers=user.headers)).json()["meals"][0]
+    await client.patch(
+        f"/recipes/{recipe['id']}",
+        json={"ingredients": [{"quantity": 100, "unit": "g", "name": "oil", "food": "04053"}]},
+        headers=admin.headers,
+    )
+    after = (await client.get(week, headers=user.headers)).json()["meals"][0]
+    assert after["nutrition"]["calories"] != before["nutrition"]["calories"]
+    assert round(after["nutrition"]["calories"]) == 884

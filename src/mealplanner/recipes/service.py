@@ -43,6 +43,7 @@ from mealplanner.users.models import User
 
 SEARCH_PREFIX = "search:recipes:"
 FAVORITES_PREFIX = "favorites:"
+MEAL_PLANS_PREFIX = "meal-plan:"
 RECIPE_TTL = 3600
 SEARCH_TTL = 900
 FAVORITES_TTL = 600
@@ -343,10 +344,12 @@ async def delete_recipe(session: AsyncSession, cache: Cache, user: User, id_or_s
 
 async def _invalidate_recipe(cache: Cache, recipe_id: uuid.UUID) -> None:
     """A changed or deleted recipe: its own entry, every cached list or search page, and the
-    cached favorites pages that may show it (rare admin writes, so a prefix sweep is fine)."""
+    cached favorites pages and weeks that may show it (recipe writes are rare admin or owner
+    actions, so prefix sweeps are fine)."""
     await cache.delete(recipe_key(recipe_id))
     await cache.delete_prefix(SEARCH_PREFIX)
     await cache.delete_prefix(FAVORITES_PREFIX)
+    await cache.delete_prefix(MEAL_PLANS_PREFIX)
 
 
 # -- favorites ----------------------------------------------------------------------------
