@@ -10,138 +10,39 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from fractions import Fraction
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from mealplanner.core.vocab import CUISINES, DIFFICULTIES, MEAL_TYPES, RECIPE_CATEGORIES
-from mealplanner.foods import IngredientInput, compute_nutrition, get_food_table, parse_unit
-from mealplanner.foods.dietary import derive_dietary
-from mealplanner.foods.nutrition import NutritionResult
+from mealplanner.foods import get_food_table, parse_unit
+from tests.recipes.catalog_checks import (
+    ALLOWED_UNITS,
+    INGREDIENT_KEYS,
+    KEBAB,
+    QUANTITY,
+    RECIPE_KEYS,
+    CatalogSet,
+    load_file,
+    portion_measures,
+    unit_has_portion,
+)
 
-CATALOG = Path(__file__).resolve().parents[2] / "src/mealplanner/recipes/data/catalog"
 FILES = ("breakfast.yaml", "lunch-a.yaml", "snacks.yaml", "desserts.yaml")
-
-RECIPE_KEYS = {
-    "slug",
-    "name",
-    "description",
-    "cuisine",
-    "mealTypes",
-    "category",
-    "tags",
-    "prepMinutes",
-    "cookMinutes",
-    "servings",
-    "difficulty",
-    "ingredients",
-    "instructions",
-}
-INGREDIENT_KEYS = {
-    "quantity",
-    "unit",
-    "food",
-    "name",
-    "preparation",
-    "optional",
-    "toTaste",
-    "group",
-}
-COUNT_UNITS = {
-    "large",
-    "medium",
-    "small",
-    "clove",
-    "slice",
-    "can",
-    "piece",
-    "stalk",
-    "sprig",
-    "leaf",
-    "head",
-    "fillet",
-    "stick",
-}
-OTHER_UNITS = {"g", "kg", "ml", "l", "tsp", "tbsp", "cup", "oz", "lb", "fl oz", "pinch"}
-VOLUME_MEASURES = {"cup", "tbsp", "tsp", "fl oz", "tablespoon", "teaspoon"}
-KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-QUANTITY = re.compile(r"^\d+(?: \d+/\d+|/\d+)?(?:-\d+(?: \d+/\d+|/\d+)?)?$")
-
-
-def _load(name: str) -> list[dict[str, Any]]:
-    data = yaml.safe_load((CATALOG / name).read_text(encoding="utf-8"))
-    assert isinstance(data, list), name
-    return data
-
-
-@cache
-def _all() -> tuple[tuple[str, dict[str, Any]], ...]:
-    return tuple((name, recipe) for name in FILES for recipe in _load(name))
-
-
-def _recipes(name: str) -> list[dict[str, Any]]:
-    return [recipe for file, recipe in _all() if file == name]
-
-
-def _number(text: str) -> float:
-    return float(sum(Fraction(part) for part in text.split()))
-
-
-def _inputs(recipe: dict[str, Any]) -> list[IngredientInput]:
-    lines = []
-    for ing in recipe["ingredients"]:
-        quantity = quantity_max = None
-        if "quantity" in ing:
-            low, _, high = ing["quantity"].partition("-")
-            quantity = _number(low)
-            quantity_max = _number(high) if high else None
-        lines.append(
-            IngredientInput(
-                name=ing["name"],
-                quantity=quantity,
-                unit=ing.get("unit"),
-                ndb_no=ing["food"],
-                quantity_max=quantity_max,
-                optional=bool(ing.get("optional", False)),
-                to_taste=bool(ing.get("toTaste", False)),
-            )
-        )
-    return lines
-
-
-@cache
-def _nutrition(slug: str) -> NutritionResult:
-    recipe = next(r for _, r in _all() if r["slug"] == slug)
-    return compute_nutrition(_inputs(recipe), recipe["servings"])
-
-
-@cache
-def _flags(slug: str) -> frozenset[str]:
-    recipe = next(r for _, r in _all() if r["slug"] == slug)
-    table = get_food_table()
-    foods = [table[ing["food"]] for ing in recipe["ingredients"]]
-    return derive_dietary(foods, _nutrition(slug).per_serving).flags
-
-
-def _ids() -> list[str]:
-    return [recipe["slug"] for _, recipe in _all()]
+SET_A = CatalogSet(*FILES)
 
 
 @pytest.mark.parametrize("name", FILES)
 def test_file_is_a_non_empty_list(name: str) -> None:
-    assert _load(name)
+    assert load_file(name)
 
 
 def test_slugs_are_unique_across_set_a() -> None:
-    slugs = Counter(_ids())
+    slugs = Counter(SET_A.ids())
     assert not [slug for slug, n in slugs.items() if n > 1]
 
 
-@pytest.mark.parametrize(("file", "recipe"), _all(), ids=_ids())
+@pytest.mark.parametrize(("file", "recipe"), SET_A.rows, ids=SET_A.ids())
 def test_recipe_shape_and_vocabulary(file: str, recipe: dict[str, Any]) -> None:
     assert set(recipe) == RECIPE_KEYS
     assert KEBAB.match(recipe["slug"])
@@ -172,7 +73,7 @@ def test_recipe_shape_and_vocabulary(file: str, recipe: dict[str, Any]) -> None:
     assert expected_meal in recipe["mealTypes"]
 
 
-@pytest.mark.parametrize(("file", "recipe"), _all(), ids=_ids())
+@pytest.mark.parametrize(("file", "recipe"), SET_A.rows, ids=SET_A.ids())
 def test_ingredients_link_to_known_foods_and_portions(file: str, recipe: dict[str, Any]) -> None:
     table = get_food_table()
     assert recipe["ingredients"]
@@ -191,19 +92,15 @@ def test_ingredients_link_to_known_foods_and_portions(file: str, recipe: dict[st
         if unit is None:
             assert food.portions, ing  # a bare count needs a natural item size
             continue
-        assert unit in COUNT_UNITS | OTHER_UNITS, ing
+        assert unit in ALLOWED_UNITS, ing
         assert parse_unit(unit) is not None, ing
-        measures = [p.measure.lower() for p in food.portions]
-        if unit in COUNT_UNITS:
-            assert any(m.startswith(unit) for m in measures), (ing, measures)
-        elif unit in {"cup", "tbsp", "tsp", "fl oz"}:
-            volume = [m for m in measures if m.startswith(tuple(VOLUME_MEASURES))]
-            assert volume, (ing, measures)
+        measures = portion_measures(food)
+        assert unit_has_portion(unit, measures), (ing, measures)
 
 
-@pytest.mark.parametrize(("file", "recipe"), _all(), ids=_ids())
+@pytest.mark.parametrize(("file", "recipe"), SET_A.rows, ids=SET_A.ids())
 def test_nutrition_is_covered_and_sane(file: str, recipe: dict[str, Any]) -> None:
-    result = _nutrition(recipe["slug"])
+    result = SET_A.nutrition(recipe["slug"])
     assert result.coverage >= 0.95, (result.coverage, result.unresolved)
     assert 100 <= result.per_serving.calories <= 1200, result.per_serving.calories
 
@@ -211,8 +108,8 @@ def test_nutrition_is_covered_and_sane(file: str, recipe: dict[str, Any]) -> Non
 def _count(file: str, meal: str, flag: str | None) -> int:
     return sum(
         1
-        for recipe in _recipes(file)
-        if meal in recipe["mealTypes"] and (flag is None or flag in _flags(recipe["slug"]))
+        for recipe in SET_A.recipes(file)
+        if meal in recipe["mealTypes"] and (flag is None or flag in SET_A.flags(recipe["slug"]))
     )
 
 
@@ -236,19 +133,19 @@ def test_diet_and_meal_counts(file: str, meal: str, flag: str | None, minimum: i
 
 
 def test_vegan_recipes_are_also_vegetarian() -> None:
-    for _, recipe in _all():
-        flags = _flags(recipe["slug"])
+    for _, recipe in SET_A.rows:
+        flags = SET_A.flags(recipe["slug"])
         if "vegan" in flags:
             assert "vegetarian" in flags, recipe["slug"]
 
 
 def test_cuisine_spread() -> None:
-    assert len({recipe["cuisine"] for _, recipe in _all()}) >= 12
+    assert len({recipe["cuisine"] for _, recipe in SET_A.rows}) >= 12
 
 
 def test_high_protein_options_exist() -> None:
-    high = [r["slug"] for _, r in _all() if "high-protein" in _flags(r["slug"])]
-    vegan_high = [s for s in high if "vegan" in _flags(s)]
+    high = [r["slug"] for _, r in SET_A.rows if "high-protein" in SET_A.flags(r["slug"])]
+    vegan_high = [s for s in high if "vegan" in SET_A.flags(s)]
     assert len(high) >= 10
     assert len(vegan_high) >= 3
 
@@ -258,7 +155,7 @@ def test_high_protein_options_exist() -> None:
     [("breakfast.yaml", 200, 700), ("lunch-a.yaml", 350, 850)],
 )
 def test_calorie_spread_for_main_meals(file: str, low: float, high: float) -> None:
-    calories = [_nutrition(r["slug"]).per_serving.calories for r in _recipes(file)]
+    calories = [SET_A.nutrition(r["slug"]).per_serving.calories for r in SET_A.recipes(file)]
     assert all(low <= kcal <= high for kcal in calories), sorted(calories)
     # A realistic spread, not every recipe clustered at one size.
     assert max(calories) - min(calories) >= 200

@@ -10,62 +10,29 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from fractions import Fraction
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from mealplanner.core.vocab import CUISINES, DIFFICULTIES, MEAL_TYPES, RECIPE_CATEGORIES
-from mealplanner.foods import IngredientInput, compute_nutrition, get_food_table
+from mealplanner.foods import get_food_table
 from mealplanner.foods.dietary import derive_dietary
-from mealplanner.foods.nutrition import NutritionResult
+from tests.recipes.catalog_checks import (
+    ALLOWED_UNITS,
+    CATALOG,
+    INGREDIENT_KEYS,
+    KEBAB,
+    QUANTITY,
+    RECIPE_KEYS,
+    CatalogSet,
+    portion_measures,
+    unit_has_portion,
+)
 
-CATALOG = Path(__file__).resolve().parents[2] / "src/mealplanner/recipes/data/catalog"
 LUNCH_FILES = ("lunch-b.yaml",)
 DINNER_FILES = ("dinner-1.yaml", "dinner-2.yaml", "dinner-3.yaml")
 FILES = LUNCH_FILES + DINNER_FILES
-
-REQUIRED_KEYS = {
-    "slug",
-    "name",
-    "description",
-    "cuisine",
-    "mealTypes",
-    "category",
-    "tags",
-    "prepMinutes",
-    "cookMinutes",
-    "servings",
-    "difficulty",
-    "ingredients",
-    "instructions",
-}
-LINE_KEYS = {"quantity", "unit", "food", "name", "preparation", "optional", "toTaste", "group"}
-COUNT_UNITS = {
-    "large",
-    "medium",
-    "small",
-    "clove",
-    "slice",
-    "can",
-    "piece",
-    "stalk",
-    "sprig",
-    "leaf",
-    "head",
-    "fillet",
-    "stick",
-}
-MASS_UNITS = {"g", "kg", "oz", "lb"}
-VOLUME_UNITS = {"ml", "l", "tsp", "tbsp", "cup", "fl oz"}
-ALLOWED_UNITS = COUNT_UNITS | MASS_UNITS | VOLUME_UNITS | {"pinch"}
-# Household volume measures a USDA portion can start with.
-PORTION_VOLUME_WORDS = ("cup", "tbsp", "tsp", "tablespoon", "teaspoon", "fl oz")
-KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-QUANTITY = re.compile(r"^\d+(?: \d+/\d+|/\d+)?(?:-\d+(?: \d+/\d+|/\d+)?)?$")
+SET_B = CatalogSet(*FILES)
 NDB = re.compile(r"^\d{5}$")
 
 # Minimum counts per meal type (a recipe tagged [lunch, dinner] counts for both).
@@ -76,82 +43,22 @@ DIET_MINIMUMS = {
 CALORIE_BOUNDS = (100.0, 1300.0)
 
 
-@cache
-def _catalog() -> tuple[tuple[str, dict[str, Any]], ...]:
-    rows: list[tuple[str, dict[str, Any]]] = []
-    for name in FILES:
-        data = yaml.safe_load((CATALOG / name).read_text(encoding="utf-8"))
-        assert isinstance(data, list), f"{name} must hold a YAML list"
-        rows.extend((name, recipe) for recipe in data)
-    return tuple(rows)
-
-
-def _recipes() -> list[dict[str, Any]]:
-    return [recipe for _, recipe in _catalog()]
-
-
-def _ids() -> list[str]:
-    return [str(recipe.get("slug")) for recipe in _recipes()]
-
-
-def _quantity(text: str) -> tuple[float, float | None]:
-    def one(part: str) -> Fraction:
-        return sum((Fraction(piece) for piece in part.split()), Fraction(0))
-
-    low, _, high = text.partition("-")
-    return float(one(low)), (float(one(high)) if high else None)
-
-
-def _inputs(recipe: dict[str, Any]) -> list[IngredientInput]:
-    inputs = []
-    for line in recipe["ingredients"]:
-        quantity, quantity_max = (None, None)
-        if "quantity" in line:
-            quantity, quantity_max = _quantity(line["quantity"])
-        inputs.append(
-            IngredientInput(
-                name=line["name"],
-                quantity=quantity,
-                unit=line.get("unit"),
-                ndb_no=line["food"],
-                quantity_max=quantity_max,
-                optional=bool(line.get("optional", False)),
-                to_taste=bool(line.get("toTaste", False)),
-            )
-        )
-    return inputs
-
-
-@cache
-def _nutrition(slug: str) -> NutritionResult:
-    recipe = next(r for r in _recipes() if r["slug"] == slug)
-    return compute_nutrition(_inputs(recipe), recipe["servings"])
-
-
-@cache
-def _flags(slug: str) -> frozenset[str]:
-    recipe = next(r for r in _recipes() if r["slug"] == slug)
-    table = get_food_table()
-    foods = [table[line["food"]] for line in recipe["ingredients"]]
-    return derive_dietary(foods, _nutrition(slug).per_serving).flags
-
-
 def test_files_exist_and_are_non_empty() -> None:
     for name in FILES:
         assert (CATALOG / name).is_file(), name
-    assert len(_catalog()) >= 100
+    assert len(SET_B.rows) >= 100
 
 
 def test_slugs_are_unique_kebab_case() -> None:
-    slugs = _ids()
+    slugs = SET_B.ids()
     duplicates = [slug for slug, count in Counter(slugs).items() if count > 1]
     assert not duplicates
     assert all(KEBAB.match(slug) for slug in slugs)
 
 
-@pytest.mark.parametrize("recipe", _recipes(), ids=_ids())
+@pytest.mark.parametrize("recipe", SET_B.recipes(), ids=SET_B.ids())
 def test_recipe_shape_and_vocabulary(recipe: dict[str, Any]) -> None:
-    assert set(recipe) == REQUIRED_KEYS
+    assert set(recipe) == RECIPE_KEYS
     assert isinstance(recipe["name"], str)
     assert recipe["name"].strip()
     assert isinstance(recipe["description"], str)
@@ -173,12 +80,12 @@ def test_recipe_shape_and_vocabulary(recipe: dict[str, Any]) -> None:
     assert all(isinstance(step, str) and step.strip() for step in recipe["instructions"])
 
 
-@pytest.mark.parametrize("recipe", _recipes(), ids=_ids())
+@pytest.mark.parametrize("recipe", SET_B.recipes(), ids=SET_B.ids())
 def test_ingredient_lines_link_to_foods_with_usable_units(recipe: dict[str, Any]) -> None:
     table = get_food_table()
     for line in recipe["ingredients"]:
         where = f"{recipe['slug']}: {line.get('name')}"
-        assert set(line) <= LINE_KEYS, where
+        assert set(line) <= INGREDIENT_KEYS, where
         assert isinstance(line.get("name"), str), where
         assert line["name"].strip(), where
         assert NDB.match(str(line.get("food", ""))), where
@@ -194,18 +101,13 @@ def test_ingredient_lines_link_to_foods_with_usable_units(recipe: dict[str, Any]
             assert food.portions, f"{where}: no portion for a unitless count"
             continue
         assert unit in ALLOWED_UNITS, f"{where}: unit {unit!r}"
-        measures = [portion.measure.lower() for portion in food.portions]
-        if unit in COUNT_UNITS:
-            assert any(m.startswith(unit) for m in measures), f"{where}: no {unit!r} portion"
-        elif unit in VOLUME_UNITS and unit not in {"ml", "l"}:
-            assert any(m.startswith(PORTION_VOLUME_WORDS) for m in measures), (
-                f"{where}: no volume portion for {unit!r}"
-            )
+        measures = portion_measures(food)
+        assert unit_has_portion(unit, measures), f"{where}: no portion for {unit!r} in {measures}"
 
 
-@pytest.mark.parametrize("recipe", _recipes(), ids=_ids())
+@pytest.mark.parametrize("recipe", SET_B.recipes(), ids=SET_B.ids())
 def test_nutrition_resolves_and_calories_are_sane(recipe: dict[str, Any]) -> None:
-    result = _nutrition(recipe["slug"])
+    result = SET_B.nutrition(recipe["slug"])
     assert result.coverage >= 0.95, (recipe["slug"], result.coverage, result.unresolved)
     calories = result.per_serving.calories
     low, high = CALORIE_BOUNDS
@@ -223,7 +125,7 @@ KNOWN_OVERSTRICT: dict[str, frozenset[str]] = {
 }
 
 
-@pytest.mark.parametrize("recipe", _recipes(), ids=_ids())
+@pytest.mark.parametrize("recipe", SET_B.recipes(), ids=SET_B.ids())
 def test_diet_tags_agree_with_derived_flags(recipe: dict[str, Any]) -> None:
     table = get_food_table()
     for diet in ("vegan", "vegetarian", "gluten-free"):
@@ -240,33 +142,33 @@ def test_diet_tags_agree_with_derived_flags(recipe: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("meal_type", sorted(DIET_MINIMUMS))
 def test_diet_coverage_per_meal_type(meal_type: str) -> None:
-    recipes = [r for r in _recipes() if meal_type in r["mealTypes"]]
+    recipes = [r for r in SET_B.recipes() if meal_type in r["mealTypes"]]
     minimums = DIET_MINIMUMS[meal_type]
     assert len(recipes) >= minimums["total"]
     for diet in ("vegan", "vegetarian", "gluten-free"):
-        count = sum(diet in _flags(r["slug"]) for r in recipes)
+        count = sum(diet in SET_B.flags(r["slug"]) for r in recipes)
         assert count >= minimums[diet], (meal_type, diet, count)
 
 
 def test_vegan_flag_implies_vegetarian() -> None:
-    for recipe in _recipes():
-        flags = _flags(recipe["slug"])
+    for recipe in SET_B.recipes():
+        flags = SET_B.flags(recipe["slug"])
         if "vegan" in flags:
             assert "vegetarian" in flags, recipe["slug"]
 
 
 def test_cuisine_variety() -> None:
-    cuisines = {recipe["cuisine"] for recipe in _recipes()}
+    cuisines = {recipe["cuisine"] for recipe in SET_B.recipes()}
     assert len(cuisines) >= 14, sorted(cuisines)
 
 
 def test_several_high_protein_vegan_dinners() -> None:
     count = sum(
         1
-        for recipe in _recipes()
+        for recipe in SET_B.recipes()
         if "dinner" in recipe["mealTypes"]
-        and "vegan" in _flags(recipe["slug"])
-        and _nutrition(recipe["slug"]).per_serving.protein_g >= 25
+        and "vegan" in SET_B.flags(recipe["slug"])
+        and SET_B.nutrition(recipe["slug"]).per_serving.protein_g >= 25
     )
     assert count >= 4, count
 
@@ -274,8 +176,8 @@ def test_several_high_protein_vegan_dinners() -> None:
 def test_calorie_spread() -> None:
     def per_serving(meal_type: str) -> list[float]:
         return [
-            _nutrition(r["slug"]).per_serving.calories
-            for r in _recipes()
+            SET_B.nutrition(r["slug"]).per_serving.calories
+            for r in SET_B.recipes()
             if meal_type in r["mealTypes"]
         ]
 

@@ -10,46 +10,31 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from mealplanner.core.vocab import CUISINES, DIFFICULTIES, RECIPE_CATEGORIES
 from mealplanner.foods import get_food_table
 from mealplanner.recipes.models import Recipe
 from mealplanner.recipes.schemas import RecipeCreate
 from mealplanner.recipes.service import apply_derived, build_ingredient
+from tests.recipes.catalog_checks import (
+    ALLOWED_UNITS,
+    CATALOG,
+    load_file,
+    portion_measures,
+    unit_has_portion,
+)
 
-CATALOG = Path(__file__).resolve().parents[2] / "src/mealplanner/recipes/data/catalog"
 FILE = CATALOG / "high-protein-plant.yaml"
 PER_MEAL = 12
 CALORIES = {"breakfast": (300, 550), "lunch": (400, 700), "dinner": (400, 700)}
-COUNT_UNITS = {
-    "large",
-    "medium",
-    "small",
-    "clove",
-    "slice",
-    "can",
-    "piece",
-    "stalk",
-    "sprig",
-    "leaf",
-    "head",
-    "fillet",
-    "stick",
-}
-OTHER_UNITS = {"g", "kg", "ml", "l", "tsp", "tbsp", "cup", "oz", "lb", "fl oz", "pinch"}
-VOLUME_MEASURES = ("cup", "tbsp", "tsp", "fl oz", "tablespoon", "teaspoon")
 
 
 @cache
 def _entries() -> tuple[dict[str, Any], ...]:
-    data = yaml.safe_load(FILE.read_text(encoding="utf-8"))
-    assert isinstance(data, list)
-    return tuple(data)
+    return tuple(load_file(FILE))
 
 
 @cache
@@ -83,11 +68,7 @@ def test_diet_counts() -> None:
 
 
 def test_slugs_unique_across_catalog() -> None:
-    slugs = [
-        entry["slug"]
-        for path in sorted(CATALOG.glob("*.yaml"))
-        for entry in yaml.safe_load(path.read_text(encoding="utf-8"))
-    ]
+    slugs = [entry["slug"] for path in sorted(CATALOG.glob("*.yaml")) for entry in load_file(path)]
     duplicates = [slug for slug, n in Counter(slugs).items() if n > 1]
     assert not duplicates
 
@@ -108,12 +89,9 @@ def test_vocabulary_and_units(slug: str) -> None:
             continue
         assert isinstance(ing["quantity"], str), ing
         unit = ing["unit"]
-        assert unit in COUNT_UNITS | OTHER_UNITS, ing
-        measures = [p.measure.lower() for p in food.portions]
-        if unit in COUNT_UNITS:
-            assert any(m.startswith(unit) for m in measures), (ing, measures)
-        elif unit in {"cup", "tbsp", "tsp", "fl oz"}:
-            assert any(m.startswith(VOLUME_MEASURES) for m in measures), (ing, measures)
+        assert unit in ALLOWED_UNITS, ing
+        measures = portion_measures(food)
+        assert unit_has_portion(unit, measures), (ing, measures)
 
 
 @pytest.mark.parametrize("slug", _slugs())
