@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.fixtures.backends import is_postgres
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.fixtures.server import free_port, start_server, wait_until_ready
 
 
 def _env(database_url: str, tmp_path: Path) -> dict[str, str]:
@@ -76,27 +69,11 @@ def test_password_is_not_a_cli_argument(tmp_path: Path, cli_db: str) -> None:
 
 def test_uvicorn_smoke(tmp_path: Path, cli_db: str) -> None:
     """`mealplanner serve` starts, migrates the embedded database, and answers real HTTP."""
-    port = _free_port()
-    env = _env(cli_db, tmp_path)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mealplanner.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    port = free_port()
+    proc = start_server(_env(cli_db, tmp_path), port)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
+        wait_until_ready(base, proc, timeout=30)
         assert httpx.get(f"{base}/ready", timeout=5).json()["checks"]["database"] == "ok"
         email = f"smoke-{port}@example.com"
         registered = httpx.post(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,8 +12,8 @@ import httpx
 import pytest
 
 from mealplanner.core.config import Settings
-from tests.core.test_cli_and_server import _free_port
 from tests.fixtures.backends import is_postgres
+from tests.fixtures.server import free_port, start_server, wait_until_ready
 
 pytestmark = pytest.mark.skipif(not is_postgres(), reason="needs PostgreSQL and Redis")
 
@@ -31,36 +30,17 @@ def _start(port: int, settings: Settings, tmp_path: Path) -> subprocess.Popen[st
         MEALPLANNER_RATE_LIMIT_AUTH="5/minute",
         MEALPLANNER_LOG_LEVEL="WARNING",
     )
-    return subprocess.Popen(
-        [sys.executable, "-m", "mealplanner.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def _wait(base: str, proc: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-        time.sleep(0.2)
-    raise AssertionError("server did not start")
+    return start_server(env, port)
 
 
 @pytest.fixture
 def two_servers(test_settings: Settings, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     procs = [_start(port, test_settings, tmp_path) for port in ports]
     bases = [f"http://127.0.0.1:{port}" for port in ports]
     try:
         for base, proc in zip(bases, procs, strict=True):
-            _wait(base, proc)
+            wait_until_ready(base, proc, timeout=30, path="/ready")
         yield bases[0], bases[1]
     finally:
         for proc in procs:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -14,14 +12,7 @@ import httpx
 import pytest
 
 from tests.fixtures.backends import REDIS_BASE_URL, is_postgres
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.fixtures.server import free_port, start_server, wait_until_ready
 
 
 @pytest.mark.slow
@@ -39,26 +30,11 @@ def test_sigterm_drains_in_flight_requests(tmp_path: Path, database_url: str) ->
         env["MEALPLANNER_REDIS_URL"] = f"{REDIS_BASE_URL}/15"
     else:
         env.pop("MEALPLANNER_REDIS_URL", None)
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mealplanner.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    port = free_port()
+    proc = start_server(env, port)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
+        wait_until_ready(base, proc, timeout=60)
 
         outcome: dict[str, object] = {}
 
