@@ -16,6 +16,8 @@ import hashlib
 import sys
 from pathlib import Path
 
+from mealplanner.foods.table import NUTRIENT_COLUMNS
+
 DEFAULT_SOURCE = Path("/work/shared/data/nutrition")
 DEFAULT_TARGET = Path(__file__).resolve().parent.parent / "src" / "mealplanner" / "foods" / "data"
 
@@ -23,6 +25,7 @@ DEFAULT_TARGET = Path(__file__).resolve().parent.parent / "src" / "mealplanner" 
 # in fuzzy matching ("chicken" -> "Babyfood, meat, chicken, strained").
 DROPPED_GROUPS = frozenset({"0300"})
 
+# The nutrient columns are the ones the loader reads (mealplanner.foods.table).
 FOOD_COLUMNS = (
     "ndb_no",
     "description",
@@ -30,24 +33,7 @@ FOOD_COLUMNS = (
     "food_group",
     "common_name",
     "refuse_pct",
-    "water_g",
-    "energy_kcal",
-    "protein_g",
-    "fat_g",
-    "carbohydrate_g",
-    "fiber_g",
-    "sugars_g",
-    "saturated_fat_g",
-    "monounsaturated_fat_g",
-    "polyunsaturated_fat_g",
-    "trans_fat_g",
-    "cholesterol_mg",
-    "sodium_mg",
-    "potassium_mg",
-    "calcium_mg",
-    "iron_mg",
-    "vitamin_c_mg",
-    "vitamin_d_ug",
+    *NUTRIENT_COLUMNS,
 )
 PORTION_COLUMNS = ("ndb_no", "seq", "amount", "measure", "unit", "gram_weight")
 GROUP_COLUMNS = ("food_group_code", "food_group")
