@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from mealplanner.core.vocab import CUISINES, DIFFICULTIES, MEAL_TYPES, RECIPE_CATEGORIES
 from mealplanner.foods import IngredientInput, compute_nutrition, get_food_table
 from mealplanner.foods.dietary import derive_dietary
 from mealplanner.foods.nutrition import NutritionResult
@@ -107,6 +108,17 @@ def ingredient_inputs(recipe: dict[str, Any]) -> list[IngredientInput]:
             )
         )
     return inputs
+
+
+def check_vocabulary(recipe: dict[str, Any]) -> None:
+    """Cuisine, meal types, category, difficulty and tags use the shared vocabularies."""
+    assert recipe["cuisine"] in CUISINES
+    assert recipe["mealTypes"]
+    assert set(recipe["mealTypes"]) <= set(MEAL_TYPES)
+    assert recipe["category"] in RECIPE_CATEGORIES
+    assert recipe["difficulty"] in DIFFICULTIES
+    assert 2 <= len(recipe["tags"]) <= 6
+    assert all(KEBAB.match(tag) for tag in recipe["tags"])
 
 
 def portion_measures(food: Any) -> list[str]:

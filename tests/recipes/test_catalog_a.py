@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from mealplanner.core.vocab import CUISINES, DIFFICULTIES, MEAL_TYPES, RECIPE_CATEGORIES
 from mealplanner.foods import get_food_table, parse_unit
 from tests.recipes.catalog_checks import (
     ALLOWED_UNITS,
@@ -23,6 +22,7 @@ from tests.recipes.catalog_checks import (
     QUANTITY,
     RECIPE_KEYS,
     CatalogSet,
+    check_vocabulary,
     load_file,
     portion_measures,
     unit_has_portion,
@@ -48,13 +48,7 @@ def test_recipe_shape_and_vocabulary(file: str, recipe: dict[str, Any]) -> None:
     assert KEBAB.match(recipe["slug"])
     assert recipe["name"].strip()
     assert recipe["description"].strip()
-    assert recipe["cuisine"] in CUISINES
-    assert recipe["mealTypes"]
-    assert set(recipe["mealTypes"]) <= set(MEAL_TYPES)
-    assert recipe["category"] in RECIPE_CATEGORIES
-    assert recipe["difficulty"] in DIFFICULTIES
-    assert 2 <= len(recipe["tags"]) <= 6
-    assert all(KEBAB.match(tag) for tag in recipe["tags"])
+    check_vocabulary(recipe)
     assert isinstance(recipe["prepMinutes"], int)
     assert recipe["prepMinutes"] >= 0
     assert isinstance(recipe["cookMinutes"], int)

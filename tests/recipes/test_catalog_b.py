@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from mealplanner.core.vocab import CUISINES, DIFFICULTIES, MEAL_TYPES, RECIPE_CATEGORIES
 from mealplanner.foods import get_food_table
 from mealplanner.foods.dietary import derive_dietary
 from tests.recipes.catalog_checks import (
@@ -25,6 +24,7 @@ from tests.recipes.catalog_checks import (
     QUANTITY,
     RECIPE_KEYS,
     CatalogSet,
+    check_vocabulary,
     portion_measures,
     unit_has_portion,
 )
@@ -63,13 +63,7 @@ def test_recipe_shape_and_vocabulary(recipe: dict[str, Any]) -> None:
     assert recipe["name"].strip()
     assert isinstance(recipe["description"], str)
     assert len(recipe["description"]) >= 30
-    assert recipe["cuisine"] in CUISINES
-    assert recipe["mealTypes"]
-    assert set(recipe["mealTypes"]) <= set(MEAL_TYPES)
-    assert recipe["category"] in RECIPE_CATEGORIES
-    assert recipe["difficulty"] in DIFFICULTIES
-    assert 2 <= len(recipe["tags"]) <= 6
-    assert all(KEBAB.match(tag) for tag in recipe["tags"])
+    check_vocabulary(recipe)
     for key in ("prepMinutes", "cookMinutes", "servings"):
         assert isinstance(recipe[key], int), key
         assert recipe[key] >= 0, key
