@@ -130,3 +130,19 @@ async def test_search_results_see_new_recipes_at_once(
     await create_recipe(client, admin, name="Zanzibarian Pilau")
     after = await _search(client, user, "zanzibarian")
     assert [r["name"] for r in after.json()["data"]] == ["Zanzibarian Pilau"]
+
+
+async def test_broad_searches_are_capped_and_keep_exact_matches_first(
+    client: httpx.AsyncClient, user: Account, admin: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mealplanner.recipes import repository
+
+    await create_recipe(client, admin, name="Chicken", description="Just chicken.")
+    monkeypatch.setattr(repository, "COUNT_LIMIT", 5)
+    response = await _search(client, user, "chicken", "limit=10")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["pagination"]["totalCapped"] is True
+    assert body["pagination"]["total"] == 5
+    names = [r["name"] for r in body["data"]]
+    assert names[0] == "Chicken"

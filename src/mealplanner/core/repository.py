@@ -49,14 +49,17 @@ class Repository(Generic[ModelT]):
         keeps broad searches fast. Returns (rows, total, capped) where `capped` means there
         are more than `total` matches.
         """
+        total, capped = await self.count_capped(statement, count_limit)
+        rows = await self.list(statement.limit(params.limit).offset(params.offset))
+        return rows, total, capped
+
+    async def count_capped(self, statement: Select[ModelT], count_limit: int) -> tuple[int, bool]:
+        """(matches, capped), counting at most `count_limit` (see `paginate_capped`)."""
         limited = statement.order_by(None).limit(count_limit + 1).subquery()
         counted = int(
             (await self.session.execute(select(func.count()).select_from(limited))).scalar_one()
         )
-        rows = await self.list(statement.limit(params.limit).offset(params.offset))
-        if counted > count_limit:
-            return rows, count_limit, True
-        return rows, counted, False
+        return (count_limit, True) if counted > count_limit else (counted, False)
 
     async def add(self, obj: ModelT) -> ModelT:
         self.session.add(obj)

@@ -189,12 +189,30 @@ class RecipeRepository(Repository[Recipe]):
         stmt = self.search_statement(user_id, query, filters)
         if stmt is None:
             return [], 0, False
-        return await self.paginate_capped(stmt, page, COUNT_LIMIT)
+        total, capped = await self.count_capped(stmt, COUNT_LIMIT)
+        if capped and self.dialect == "postgresql":
+            # Thousands of matches: rank only the COUNT_LIMIT most popular ones (exact name
+            # matches always included). Ranking reads each match's tsvector, which is what made
+            # broad searches slow; the capped total already promises no more pages than this.
+            bounded = self.search_statement(user_id, query, filters, candidates=COUNT_LIMIT)
+            assert bounded is not None
+            stmt = bounded
+        rows = await self.list(stmt.limit(page.limit).offset(page.offset))
+        return rows, total, capped
 
     def search_statement(
-        self, user_id: uuid.UUID | None, query: str, filters: RecipeFilters
+        self,
+        user_id: uuid.UUID | None,
+        query: str,
+        filters: RecipeFilters,
+        *,
+        candidates: int | None = None,
     ) -> Select[Recipe] | None:
-        """Full-text match ranked by relevance (exact name first); None for an empty query."""
+        """Full-text match ranked by relevance (exact name first); None for an empty query.
+
+        With `candidates` (PostgreSQL), only that many matches, exact names first and then the
+        most popular, are ranked.
+        """
         terms = query_terms(query)
         if not terms:
             return None
@@ -204,6 +222,14 @@ class RecipeRepository(Repository[Recipe]):
             tsquery = func.websearch_to_tsquery("english", " ".join(terms))
             vector: Any = literal_column("recipes.search_vector")
             stmt = stmt.where(vector.op("@@")(tsquery))
+            if candidates is not None:
+                pool = (
+                    stmt.with_only_columns(Recipe.id)
+                    .order_by(exact, Recipe.popularity.desc(), Recipe.id)
+                    .limit(candidates)
+                    .scalar_subquery()
+                )
+                stmt = stmt.where(Recipe.id.in_(pool))
             relevance: list[Any] = [
                 exact,
                 func.ts_rank_cd(vector, tsquery, 32).desc(),
