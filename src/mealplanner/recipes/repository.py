@@ -61,6 +61,9 @@ FUZZY_MIN_SCORE = 75.0
 # Lists and searches count at most this many matches (an exact count of a broad filter over
 # 100,000 recipes reads every matching row); beyond it the page says `totalCapped`.
 COUNT_LIMIT = 1000
+AUTOCOMPLETE_POOL = 200
+# Autocomplete falls back to fuzzy (typo) matching only below this many word-start matches.
+FUZZY_BELOW = 3
 
 
 def name_similarity(terms: Sequence[str], name: str, *, prefix: bool = False) -> float:
@@ -297,15 +300,23 @@ class RecipeRepository(Repository[Recipe]):
             # Curry): the trigram index answers that substring match alone; the fuzzy search
             # only runs when it finds too few, and never for one- or two-letter queries.
             word_start = or_(prefix, Recipe.name.ilike(f"% {escape_like(text_)}%", escape="\\"))
+            # The best of at most AUTOCOMPLETE_POOL matches: sorting every match of a common
+            # word ("sal" → thousands of salads) by popularity read them all.
+            pool = (
+                select(*columns, Recipe.popularity, prefix.label("is_prefix"))
+                .where(readable, word_start)
+                .limit(AUTOCOMPLETE_POOL)
+                .subquery()
+            )
             prefixed = list(
                 await self.session.execute(
-                    select(*columns, Recipe.popularity)
-                    .where(readable, word_start)
-                    .order_by(case((prefix, 1), else_=0).desc(), Recipe.popularity.desc())
+                    select(pool.c.id, pool.c.slug, pool.c.name, pool.c.popularity)
+                    .order_by(pool.c.is_prefix.desc(), pool.c.popularity.desc(), pool.c.name)
                     .limit(limit)
                 )
             )
-            if len(prefixed) >= limit or len(text_) < 4:
+            # A few word-start matches mean the user is typing a real word: no typo search.
+            if len(prefixed) >= FUZZY_BELOW or len(text_) < 4:
                 return [(r[0], r[1], r[2]) for r in prefixed]
             await self._loosen_trigram_threshold()
             stmt = (
