@@ -149,6 +149,25 @@ async def _run_once(state: AppState, spec: JobSpec, job: Job) -> None:
         structlog.contextvars.unbind_contextvars("jobId", "job")
 
 
+def _retry_after(spec: JobSpec, job: Job, exc: Exception) -> float | None:
+    """After a failed try: the backoff before the next one, or None when the job has failed
+    for good (a permanent error or no tries left). Logs either way; both queues use it."""
+    job.last_error = type(exc).__name__
+    if isinstance(exc, PermanentJobError) or job.tries >= spec.max_tries:
+        log.error("job_failed", job=job.name, jobId=job.id, tries=job.tries, exc_info=exc)
+        return None
+    wait = spec.backoff(job.tries)
+    log.warning(
+        "job_retry",
+        job=job.name,
+        jobId=job.id,
+        tries=job.tries,
+        retryIn=round(wait, 2),
+        error=job.last_error,
+    )
+    return wait
+
+
 class InProcessJobQueue:
     """The embedded default: jobs run as asyncio tasks in the server, with the same retries.
 
@@ -198,23 +217,10 @@ class InProcessJobQueue:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                job.last_error = type(exc).__name__
-                permanent = isinstance(exc, PermanentJobError)
-                if permanent or job.tries >= spec.max_tries:
-                    log.error(
-                        "job_failed", job=job.name, jobId=job.id, tries=job.tries, exc_info=exc
-                    )
+                wait = _retry_after(spec, job, exc)
+                if wait is None:
                     self.failed.append(job)
                     return
-                wait = spec.backoff(job.tries)
-                log.warning(
-                    "job_retry",
-                    job=job.name,
-                    jobId=job.id,
-                    tries=job.tries,
-                    retryIn=round(wait, 2),
-                    error=job.last_error,
-                )
                 await asyncio.sleep(wait)
 
     async def depth(self) -> int:
@@ -403,20 +409,10 @@ class Worker:
         try:
             await _run_once(self.state, spec, job)
         except Exception as exc:
-            job.last_error = type(exc).__name__
-            if isinstance(exc, PermanentJobError) or job.tries >= spec.max_tries:
-                log.error("job_failed", job=job.name, jobId=job.id, tries=job.tries, exc_info=exc)
-                await self._dead(job, job.last_error)
+            wait = _retry_after(spec, job, exc)
+            if wait is None:
+                await self._dead(job, job.last_error or "failed")
                 return
-            wait = spec.backoff(job.tries)
-            log.warning(
-                "job_retry",
-                job=job.name,
-                jobId=job.id,
-                tries=job.tries,
-                retryIn=round(wait, 2),
-                error=job.last_error,
-            )
             await self.queue._push(job, wait)
             return
         self.processed += 1

@@ -9,10 +9,13 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from mealplanner.activity import service as activity
 from mealplanner.core.cache import Cache, favorites_key, recipe_key, search_key
+from mealplanner.core.db import Database
 from mealplanner.core.errors import Forbidden, NotFound
 from mealplanner.core.ids import uuid7
 from mealplanner.core.jobs import defer_job
@@ -397,9 +400,6 @@ async def record_planned(session: AsyncSession, recipe_id: uuid.UUID, delta: int
 
 
 async def export_recipes(session: AsyncSession, user_id: uuid.UUID) -> dict[str, Any]:
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
-
     rows = (
         await session.execute(
             select(Recipe)
@@ -432,14 +432,11 @@ async def get_recipes(
 WARM_LIMIT = 100
 
 
-async def warm_popular(db: Any, cache: Cache, limit: int = WARM_LIMIT) -> int:
+async def warm_popular(db: Database, cache: Cache, limit: int = WARM_LIMIT) -> int:
     """Pre-loads the most popular public recipes into `recipe:{id}` (cache warming at start).
 
     Cheap (two queries) and best effort: a failure only means a colder cache.
     """
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
-
     async with db.session(read_only=True) as session:
         rows = (
             (
