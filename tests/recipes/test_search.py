@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from tests.fixtures.users import Account
-from tests.recipes.conftest import create_recipe
+from tests.recipes.conftest import create_recipe, recipe_payload
 
 
 async def _search(
@@ -146,3 +146,50 @@ async def test_broad_searches_are_capped_and_keep_exact_matches_first(
     assert body["pagination"]["total"] == 5
     names = [r["name"] for r in body["data"]]
     assert names[0] == "Chicken"
+
+
+async def test_multi_word_typos_are_corrected_word_by_word(
+    client: httpx.AsyncClient, user: Account, admin: Account
+) -> None:
+    await create_recipe(client, admin, name="Quokkaberry Crumble Tart")
+    auto = await client.get("/recipes/autocomplete?q=quokaberry crumb", headers=user.headers)
+    assert [r["name"] for r in auto.json()] == ["Quokkaberry Crumble Tart"]
+    found = await _search(client, user, "quokaberry crumbel")
+    assert [r["name"] for r in found.json()["data"]] == ["Quokkaberry Crumble Tart"]
+
+
+async def test_typo_vocabulary_sees_a_new_recipe_at_once(
+    client: httpx.AsyncClient, user: Account, admin: Account
+) -> None:
+    before = await client.get("/recipes/autocomplete?q=wombatberry", headers=user.headers)
+    assert before.json() == []  # also loads the vocabulary into the cache
+    await create_recipe(client, admin, name="Wombatberry Fool")
+    after = await client.get("/recipes/autocomplete?q=wombatbery", headers=user.headers)
+    assert [r["name"] for r in after.json()] == ["Wombatberry Fool"]
+
+
+async def test_typos_find_the_callers_private_recipes_only(
+    client: httpx.AsyncClient, user: Account, other_user: Account
+) -> None:
+    created = await client.post(
+        f"/users/{user.id}/recipes",
+        json={**recipe_payload(name="Grandmas Pierogi Casserole")},
+        headers=user.headers,
+    )
+    assert created.status_code == 201, created.text
+    mine = await client.get("/recipes/autocomplete?q=pierogy", headers=user.headers)
+    assert [r["name"] for r in mine.json()] == ["Grandmas Pierogi Casserole"]
+    theirs = await client.get("/recipes/autocomplete?q=pierogy", headers=other_user.headers)
+    assert theirs.json() == []
+    search = await _search(client, other_user, "pierogy casserole")
+    assert search.json()["data"] == []
+
+
+async def test_typo_search_keeps_the_filters(
+    client: httpx.AsyncClient, user: Account, admin: Account
+) -> None:
+    await create_recipe(client, admin, name="Numbatfruit Salad", mealTypes=["lunch"])
+    lunch = await _search(client, user, "numbatfriut", "mealType=lunch")
+    assert [r["name"] for r in lunch.json()["data"]] == ["Numbatfruit Salad"]
+    dinner = await _search(client, user, "numbatfriut", "mealType=dinner")
+    assert dinner.json()["data"] == []

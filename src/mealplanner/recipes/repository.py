@@ -1,7 +1,8 @@
 """Recipe queries: visibility, filters, sorting, full-text search and autocomplete.
 
-Search runs on PostgreSQL (`websearch_to_tsquery` over a weighted `tsvector`, pg_trgm for
-typos) and on SQLite (FTS5 with bm25, an FTS5 trigram index for typos), behind one interface.
+Search runs on PostgreSQL (`websearch_to_tsquery` over a weighted `tsvector`, a pg_trgm index
+for word-start name matches) and on SQLite (FTS5 with bm25), behind one interface. Typo
+correction (`typos.py`) happens before these queries, against the catalog's own words.
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from rapidfuzz import fuzz
 from sqlalchemy import (
     Select,
     and_,
-    bindparam,
     case,
     column,
     delete,
@@ -57,31 +56,10 @@ def query_terms(query: str) -> list[str]:
     return [t.lower() for t in _WORD.findall(query)][:MAX_QUERY_TERMS]
 
 
-FUZZY_MIN_SCORE = 75.0
 # Lists and searches count at most this many matches (an exact count of a broad filter over
 # 100,000 recipes reads every matching row); beyond it the page says `totalCapped`.
 COUNT_LIMIT = 1000
 AUTOCOMPLETE_POOL = 200
-# Autocomplete falls back to fuzzy (typo) matching only below this many word-start matches.
-FUZZY_BELOW = 3
-
-
-def name_similarity(terms: Sequence[str], name: str, *, prefix: bool = False) -> float:
-    """How well each query word matches some word of the name (0-100), averaged.
-
-    With `prefix`, the last query word may be the start of a word ("chic" → chicken),
-    typos included ("chik" → chicken).
-    """
-    words = query_terms(name)
-    if not terms or not words:
-        return 0.0
-    total = 0.0
-    for index, term in enumerate(terms):
-        best = max(fuzz.ratio(term, w) for w in words)
-        if prefix and index == len(terms) - 1:
-            best = max(best, *(fuzz.ratio(term, w[: len(term)]) for w in words))
-        total += best
-    return total / len(terms)
 
 
 def fts5_query(terms: Sequence[str]) -> str:
@@ -90,11 +68,6 @@ def fts5_query(terms: Sequence[str]) -> str:
     if quoted:
         quoted[-1] += "*"
     return " ".join(quoted)
-
-
-def trigram_query(text_: str) -> str:
-    grams = {text_[i : i + 3] for i in range(len(text_) - 2)}
-    return " OR ".join(f'"{g}"' for g in sorted(grams) if '"' not in g)
 
 
 class RecipeRepository(Repository[Recipe]):
@@ -249,116 +222,66 @@ class RecipeRepository(Repository[Recipe]):
             ]
         return stmt.order_by(*self._order(filters, relevance))
 
-    async def fuzzy_candidates(
-        self, user_id: uuid.UUID | None, query: str, filters: RecipeFilters, limit: int
-    ) -> Sequence[Recipe]:
-        """Recipes whose names are close to a misspelled query (typo tolerance)."""
-        text_ = " ".join(query_terms(query))
-        if len(text_) < 3:
-            return []
-        stmt = self.apply_filters(select(Recipe).where(self.readable_by(user_id)), filters)
-        if self.dialect == "postgresql":
-            await self._loosen_trigram_threshold()
-            stmt = stmt.where(bindparam("fq", text_).op("<%")(Recipe.name))
-            stmt = stmt.order_by(func.word_similarity(bindparam("fq2", text_), Recipe.name).desc())
-        else:
-            candidate_ids = await self._trigram_ids(text_, limit * 4)
-            if not candidate_ids:
-                return []
-            stmt = stmt.where(literal_column("recipes.rowid").in_(candidate_ids))
-        rows = await self.list(stmt.limit(limit * 4))
-        terms = query_terms(query)
-        scored = [(name_similarity(terms, r.name), r) for r in rows]
-        close = [pair for pair in scored if pair[0] >= FUZZY_MIN_SCORE]
-        close.sort(key=lambda pair: -pair[0])
-        return [r for _, r in close[:limit]]
+    async def public_names(self) -> list[str]:
+        """The distinct lower-case names of the public catalog (the typo vocabulary's source)."""
+        stmt = select(func.lower(Recipe.name)).where(Recipe.visibility == VISIBILITY_PUBLIC)
+        return list((await self.session.execute(stmt.distinct())).scalars())
 
-    async def _trigram_ids(self, text_: str, limit: int) -> list[int]:
-        match = trigram_query(text_)
-        if not match:
-            return []
-        result = await self.session.execute(
-            text(
-                "SELECT rowid FROM recipes_trgm WHERE recipes_trgm MATCH :m "
-                "ORDER BY bm25(recipes_trgm) LIMIT :n"
-            ),
-            {"m": match, "n": limit},
+    async def private_names(self, user_id: uuid.UUID) -> list[str]:
+        stmt = select(Recipe.name).where(
+            Recipe.owner_id == user_id, Recipe.visibility != VISIBILITY_PUBLIC
         )
-        return [int(row[0]) for row in result]
-
-    async def autocomplete(
-        self, user_id: uuid.UUID | None, query: str, limit: int
-    ) -> list[tuple[uuid.UUID, str, str]]:
-        text_ = " ".join(query_terms(query))
-        if not text_:
-            return []
-        readable = self.readable_by(user_id)
-        columns = (Recipe.id, Recipe.slug, Recipe.name)
-        prefix = Recipe.name.ilike(f"{escape_like(text_)}%", escape="\\")
-        if self.dialect == "postgresql":
-            # Most keystrokes are the start of a word of a real name ("cur" → Thai Green
-            # Curry): the trigram index answers that substring match alone; the fuzzy search
-            # only runs when it finds too few, and never for one- or two-letter queries.
-            word_start = or_(prefix, Recipe.name.ilike(f"% {escape_like(text_)}%", escape="\\"))
-            # The best of at most AUTOCOMPLETE_POOL matches: sorting every match of a common
-            # word ("sal" → thousands of salads) by popularity read them all.
-            pool = (
-                select(*columns, Recipe.popularity, prefix.label("is_prefix"))
-                .where(readable, word_start)
-                .limit(AUTOCOMPLETE_POOL)
-                .subquery()
-            )
-            prefixed = list(
-                await self.session.execute(
-                    select(pool.c.id, pool.c.slug, pool.c.name, pool.c.popularity)
-                    .order_by(pool.c.is_prefix.desc(), pool.c.popularity.desc(), pool.c.name)
-                    .limit(limit)
-                )
-            )
-            # A few word-start matches mean the user is typing a real word: no typo search.
-            if len(prefixed) >= FUZZY_BELOW or len(text_) < 4:
-                return [(r[0], r[1], r[2]) for r in prefixed]
-            await self._loosen_trigram_threshold()
-            stmt = (
-                select(*columns, Recipe.popularity)
-                .where(readable, or_(prefix, bindparam("q", text_).op("<%")(Recipe.name)))
-                .order_by(
-                    case((prefix, 1), else_=0).desc(),
-                    func.word_similarity(bindparam("q2", text_), Recipe.name).desc(),
-                    Recipe.popularity.desc(),
-                )
-                .limit(limit * 5)
-            )
-            return self._rank_names(text_, list(await self.session.execute(stmt)), limit)
-        if len(text_) < 3:
-            short = select(*columns).where(readable, prefix).order_by(Recipe.popularity.desc())
-            return [(r[0], r[1], r[2]) for r in await self.session.execute(short.limit(limit))]
-        candidate_ids = await self._trigram_ids(text_, 200)
-        if not candidate_ids:
-            return []
-        candidates = select(*columns, Recipe.popularity).where(
-            readable, literal_column("recipes.rowid").in_(candidate_ids)
-        )
-        return self._rank_names(text_, list(await self.session.execute(candidates)), limit)
+        return list((await self.session.execute(stmt)).scalars())
 
     @staticmethod
-    def _rank_names(text_: str, rows: list[Any], limit: int) -> list[tuple[uuid.UUID, str, str]]:
-        """Orders candidate (id, slug, name, popularity) rows by closeness to the query."""
-        terms = text_.split()
+    def _word_start(phrase: str) -> Any:
+        """The name has a word starting with `phrase` (the name trigram index answers this on
+        PostgreSQL; SQLite scans, which suits its small catalogs)."""
+        escaped = escape_like(phrase)
+        return or_(
+            Recipe.name.ilike(f"{escaped}%", escape="\\"),
+            Recipe.name.ilike(f"% {escaped}%", escape="\\"),
+        )
 
-        def score(row: Any) -> tuple[float, int, int]:
-            name = str(row[2]).lower()
-            similarity = name_similarity(terms, name, prefix=True)
-            return (similarity, int(name.startswith(text_)), int(row[3]))
+    async def names_starting(
+        self, user_id: uuid.UUID | None, phrases: Sequence[str], limit: int
+    ) -> list[tuple[uuid.UUID, str, str, int]]:
+        """(id, slug, name, popularity) of names with a word starting with one of `phrases`,
+        names starting with it first, then the most popular.
 
-        ranked = sorted(((score(r), r) for r in rows), key=lambda pair: pair[0], reverse=True)
-        close = [r for s, r in ranked if s[0] >= FUZZY_MIN_SCORE]
-        return [(r[0], r[1], r[2]) for r in close[:limit]]
+        The best of at most AUTOCOMPLETE_POOL matches: sorting every match of a common word
+        ("sal" → thousands of salads) by popularity read them all.
+        """
+        if not phrases:
+            return []
+        is_prefix = or_(*(Recipe.name.ilike(f"{escape_like(p)}%", escape="\\") for p in phrases))
+        pool = (
+            select(Recipe.id, Recipe.slug, Recipe.name, Recipe.popularity, is_prefix.label("p"))
+            .where(self.readable_by(user_id), or_(*(self._word_start(p) for p in phrases)))
+            .limit(AUTOCOMPLETE_POOL)
+            .subquery()
+        )
+        stmt = (
+            select(pool.c.id, pool.c.slug, pool.c.name, pool.c.popularity)
+            .order_by(pool.c.p.desc(), pool.c.popularity.desc(), pool.c.name)
+            .limit(limit)
+        )
+        return [(r[0], r[1], r[2], int(r[3])) for r in await self.session.execute(stmt)]
 
-    async def _loosen_trigram_threshold(self) -> None:
-        # pg_trgm's default (0.6) misses one-letter typos in short words ("chiken" scores
-        # 0.5 against "Chicken Tikka"); candidates are re-ranked and filtered in Python.
-        await self.session.execute(text("SET LOCAL pg_trgm.word_similarity_threshold = 0.4"))
+    async def with_name_words(
+        self,
+        user_id: uuid.UUID | None,
+        spellings: Sequence[Sequence[str]],
+        filters: RecipeFilters,
+        limit: int,
+    ) -> Sequence[Recipe]:
+        """Recipes passing `filters` whose names contain, at word starts, every word of one of
+        `spellings` (typo corrections of a search)."""
+        if not spellings:
+            return []
+        matches = or_(*(and_(*(self._word_start(w) for w in words)) for words in spellings))
+        stmt = self.apply_filters(select(Recipe).where(self.readable_by(user_id)), filters)
+        return await self.list(stmt.where(matches).limit(limit))
 
     # -- favorites -----------------------------------------------------------------------
 

@@ -69,9 +69,10 @@ async def autocomplete(
     q: Annotated[str, Query(min_length=1, max_length=100)],
     user: CurrentUser,
     session: SessionDep,
+    state: StateDep,
 ) -> list[AutocompleteItem]:
     """Up to 10 recipe names for a prefix, tolerant of typos."""
-    return await service.autocomplete(session, user, q)
+    return await service.autocomplete(session, state.cache, user, q)
 
 
 @router.post("/recipes", status_code=status.HTTP_201_CREATED, responses=errors(400, 401, 403))

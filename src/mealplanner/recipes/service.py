@@ -26,6 +26,7 @@ from mealplanner.foods import IngredientInput, compute_nutrition, get_food_table
 from mealplanner.foods.dietary import derive_dietary
 from mealplanner.foods.matching import LINK_THRESHOLD, match_food
 from mealplanner.foods.parser import parse_ingredient_line, parse_quantity
+from mealplanner.recipes import typos
 from mealplanner.recipes.filters import RecipeFilters
 from mealplanner.recipes.models import (
     VISIBILITY_PRIVATE,
@@ -33,7 +34,7 @@ from mealplanner.recipes.models import (
     Recipe,
     RecipeIngredient,
 )
-from mealplanner.recipes.repository import RecipeRepository
+from mealplanner.recipes.repository import AUTOCOMPLETE_POOL, RecipeRepository, query_terms
 from mealplanner.recipes.schemas import (
     AutocompleteItem,
     IngredientIn,
@@ -51,6 +52,10 @@ RECIPE_TTL = 3600
 SEARCH_TTL = 900
 FAVORITES_TTL = 600
 AUTOCOMPLETE_LIMIT = 10
+# Autocomplete tries typo corrections only below this many word-start matches.
+FUZZY_BELOW = 3
+# The typo vocabulary; under the search prefix so every catalog change drops it with the pages.
+NAME_WORDS_KEY = f"{SEARCH_PREFIX}name-words"
 
 
 # -- derived data -------------------------------------------------------------------------
@@ -251,8 +256,8 @@ async def search_recipes(
         repo = RecipeRepository(session)
         rows, total, capped = await repo.search(user.id, query, filters, page)
         if total == 0 and page.page == 1:
-            # Nothing matched word for word: try the names closest to a misspelled query.
-            rows = await repo.fuzzy_candidates(user.id, query, filters, page.limit)
+            # Nothing matched word for word: names closest to a misspelled query.
+            rows = await _typo_matches(repo, cache, user, query, filters, page.limit)
             total = len(rows)
         return _page_json(rows, total, page, capped)
 
@@ -272,9 +277,61 @@ def _page_json(
     return page_read.model_dump(mode="json", by_alias=True)
 
 
-async def autocomplete(session: AsyncSession, user: User, query: str) -> list[AutocompleteItem]:
-    rows = await RecipeRepository(session).autocomplete(user.id, query, AUTOCOMPLETE_LIMIT)
+async def autocomplete(
+    session: AsyncSession, cache: Cache, user: User, query: str
+) -> list[AutocompleteItem]:
+    """Names with a word starting with the typed text; typo corrections when that finds few."""
+    terms = query_terms(query)
+    if not terms:
+        return []
+    repo = RecipeRepository(session)
+    text_ = " ".join(terms)
+    rows = await repo.names_starting(user.id, [text_], AUTOCOMPLETE_LIMIT)
+    # A few word-start matches mean the user is typing a real word: no typo search.
+    if len(rows) < FUZZY_BELOW and len(text_) >= typos.MIN_TYPO:
+        words = await _name_words(repo, cache, user)
+        spellings = [" ".join(v) for v in typos.variants(terms, words, prefix=True)]
+        if spellings:
+            pool = await repo.names_starting(user.id, spellings, AUTOCOMPLETE_POOL)
+            seen = {r[0] for r in rows}
+            rows += [r for r in pool if r[0] not in seen]
+            rows = typos.closest(
+                terms,
+                rows,
+                lambda r: r[2],
+                prefix=True,
+                popularity=lambda r: r[3],
+                limit=AUTOCOMPLETE_LIMIT,
+            )
     return [AutocompleteItem(id=r[0], slug=r[1], name=r[2]) for r in rows]
+
+
+async def _typo_matches(
+    repo: RecipeRepository,
+    cache: Cache,
+    user: User,
+    query: str,
+    filters: RecipeFilters,
+    limit: int,
+) -> Sequence[Recipe]:
+    terms = query_terms(query)
+    spellings = typos.variants(terms, await _name_words(repo, cache, user), prefix=False)
+    pool = await repo.with_name_words(user.id, spellings, filters, limit * 4)
+    return typos.closest(
+        terms, pool, lambda r: r.name, prefix=False, popularity=lambda r: r.popularity, limit=limit
+    )
+
+
+async def _name_words(repo: RecipeRepository, cache: Cache, user: User) -> list[str]:
+    """The typo vocabulary: the public catalog's name words (cached, dropped with the search
+    pages on every recipe write) plus the caller's private recipes' words."""
+
+    async def load() -> list[str]:
+        return typos.name_words(await repo.public_names())
+
+    public: list[str] = await cache.get_or_load_json(NAME_WORDS_KEY, RECIPE_TTL, load)
+    private = typos.name_words(await repo.private_names(user.id))
+    return sorted(set(public).union(private)) if private else public
 
 
 # -- writes ---------------------------------------------------------------------------------
