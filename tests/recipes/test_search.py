@@ -3,6 +3,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from mealplanner.core.state import AppState
 from tests.fixtures.users import Account
 from tests.recipes.conftest import create_recipe, recipe_payload
 
@@ -193,3 +194,40 @@ async def test_typo_search_keeps_the_filters(
     assert [r["name"] for r in lunch.json()["data"]] == ["Numbatfruit Salad"]
     dinner = await _search(client, user, "numbatfriut", "mealType=dinner")
     assert dinner.json()["data"] == []
+
+
+async def test_public_pages_are_cached_once_for_everyone_without_private_recipes(
+    client: httpx.AsyncClient, state: AppState, user: Account, other_user: Account
+) -> None:
+    label = {"cache": "redis" if state.redis is not None else "memory"}
+
+    def hits() -> float:
+        return state.metrics.registry.get_sample_value("mealplanner_cache_hits_total", label) or 0
+
+    first = await client.get("/recipes?cuisine=thai&limit=7", headers=user.headers)
+    before = hits()
+    second = await client.get("/recipes?cuisine=thai&limit=7", headers=other_user.headers)
+    assert hits() == before + 1  # the page the first user loaded
+    assert second.json() == first.json()
+
+    created = await client.post(
+        f"/users/{user.id}/recipes",
+        json=recipe_payload(name="Private Thai Noodles", cuisine="thai"),
+        headers=user.headers,
+    )
+    assert created.status_code == 201
+    mine = await client.get(
+        "/recipes?cuisine=thai&limit=7&sort=createdAt:desc", headers=user.headers
+    )
+    assert mine.json()["data"][0]["name"] == "Private Thai Noodles"
+    theirs = await client.get(
+        "/recipes?cuisine=thai&limit=7&sort=createdAt:desc", headers=other_user.headers
+    )
+    assert "Private Thai Noodles" not in [r["name"] for r in theirs.json()["data"]]
+    # Still shared by everyone else: the first user's page went to their own entry.
+    before = hits()
+    again = await client.get(
+        "/recipes?cuisine=thai&limit=7&sort=createdAt:desc", headers=other_user.headers
+    )
+    assert hits() == before + 1
+    assert again.json() == theirs.json()

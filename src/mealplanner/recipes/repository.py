@@ -227,6 +227,12 @@ class RecipeRepository(Repository[Recipe]):
         stmt = select(func.lower(Recipe.name)).where(Recipe.visibility == VISIBILITY_PUBLIC)
         return list((await self.session.execute(stmt.distinct())).scalars())
 
+    async def owns_private(self, user_id: uuid.UUID) -> bool:
+        stmt = select(Recipe.id).where(
+            Recipe.owner_id == user_id, Recipe.visibility != VISIBILITY_PUBLIC
+        )
+        return (await self.session.execute(stmt.limit(1))).first() is not None
+
     async def private_names(self, user_id: uuid.UUID) -> list[str]:
         stmt = select(Recipe.name).where(
             Recipe.owner_id == user_id, Recipe.visibility != VISIBILITY_PUBLIC

@@ -232,7 +232,8 @@ async def read_recipe(
 async def list_recipes(
     session: AsyncSession, cache: Cache, user: User, filters: RecipeFilters, page: PageParams
 ) -> Page[RecipeSummary]:
-    key = search_key("", _scope(user, filters, page), filters.sort_key_part(), page.page)
+    scope = await _scope(session, user, filters, page)
+    key = search_key("", scope, filters.sort_key_part(), page.page)
 
     async def load() -> dict[str, Any]:
         rows, total, capped = await RecipeRepository(session).list_recipes(user.id, filters, page)
@@ -250,7 +251,8 @@ async def search_recipes(
     page: PageParams,
 ) -> Page[RecipeSummary]:
     normalized = " ".join(query.lower().split())
-    key = search_key(normalized, _scope(user, filters, page), filters.sort_key_part(), page.page)
+    scope = await _scope(session, user, filters, page)
+    key = search_key(normalized, scope, filters.sort_key_part(), page.page)
 
     async def load() -> dict[str, Any]:
         repo = RecipeRepository(session)
@@ -264,9 +266,14 @@ async def search_recipes(
     return Page[RecipeSummary].model_validate(await cache.get_or_load_json(key, SEARCH_TTL, load))
 
 
-def _scope(user: User, filters: RecipeFilters, page: PageParams) -> dict[str, object]:
-    # Results include the caller's private recipes, so the cache key carries the caller.
-    return {"viewer": str(user.id), "limit": page.limit, **filters.cache_key_part()}
+async def _scope(
+    session: AsyncSession, user: User, filters: RecipeFilters, page: PageParams
+) -> dict[str, object]:
+    # Results include the caller's private recipes, so their pages are cached per caller; the
+    # pages of everyone without private recipes are the same public pages, cached once.
+    owns = await RecipeRepository(session).owns_private(user.id)
+    viewer = str(user.id) if owns else "public"
+    return {"viewer": viewer, "limit": page.limit, **filters.cache_key_part()}
 
 
 def _page_json(
