@@ -2,11 +2,18 @@ import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { useDraggable } from "@dnd-kit/core";
 import { api, errorMessage, type Schemas, type User } from "../api/client";
 import { Field } from "./ui";
+import { withRecipeNames } from "../lib/format";
 import { dayLabel, MEAL_TYPES, type MealType, type Plan } from "../lib/week";
 import type { DragData } from "../pages/Planner";
 
 type Suggestion = Schemas["Suggestion"];
 type Balance = Schemas["BalanceRead"];
+
+const PLAN_STATUS: Record<string, string> = {
+  optimal: "on target",
+  feasible: "close to target",
+  "infeasible-relaxed": "some targets could not be met",
+};
 
 function SuggestionCard({ s, slotOptions, place }: { s: Suggestion; slotOptions: { value: string; label: string }[]; place: (d: DragData, t: string) => Promise<void> }) {
   const data: DragData = { kind: "recipe", recipe: { id: s.recipe.id, name: s.recipe.name, slug: s.recipe.slug } };
@@ -43,6 +50,7 @@ export function AiPanel({ user, weekStart, plan, onChanged, slotOptions, place, 
   const [balance, setBalance] = useState<Balance | null>(null);
   const [busy, setBusy] = useState(false);
   const [msg, setMsg] = useState("");
+  const [notes, setNotes] = useState<string[]>([]);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const prefs = user.preferences;
   const macros = prefs.macroTargets ?? { proteinPct: 30, carbsPct: 40, fatPct: 30 };
@@ -72,6 +80,7 @@ export function AiPanel({ user, weekStart, plan, onChanged, slotOptions, place, 
     const replace = (plan?.meals ?? []).some((m) => unlocked.has(m.id));
     setBusy(true);
     setMsg("");
+    setNotes([]);
     setErrors({});
     const { data, error } = await api.POST("/api/v1/ai/generate-plan", {
       body: {
@@ -85,7 +94,9 @@ export function AiPanel({ user, weekStart, plan, onChanged, slotOptions, place, 
     });
     setBusy(false);
     if (data) {
-      setMsg(`Planned ${data.plan.meals.length} meals (${data.status}${data.unmet.length ? `; not met: ${data.unmet.join(", ")}` : ""}).`);
+      const names = new Map([...(plan?.meals ?? []), ...data.plan.meals].map((m) => [m.recipe.id.toLowerCase(), m.recipe.name]));
+      setMsg(`Planned ${data.plan.meals.length} meals (${PLAN_STATUS[data.status] ?? data.status}).`);
+      setNotes(data.unmet.map((note) => withRecipeNames(note, names)));
       await onChanged();
     } else {
       setErrors(Object.fromEntries(Object.entries((error as { error?: { details?: Record<string, string> } })?.error?.details ?? {}).map(([k, v]) => [k.split(".").pop()!, String(v)])));
@@ -116,7 +127,20 @@ export function AiPanel({ user, weekStart, plan, onChanged, slotOptions, place, 
           </fieldset>
           <button type="submit" className="primary" disabled={busy}>{busy ? "Planning…" : "Plan my week"}</button>
         </form>
-        <p className="ok small" role="status">{msg}</p>
+        <div role="status">
+          <p className="ok small">{msg}</p>
+          {notes.length > 0 && (
+            <ul className="insights small" aria-label="Not met">
+              {notes.slice(0, 4).map((note, n) => <li key={n}>{note}</li>)}
+            </ul>
+          )}
+          {notes.length > 4 && (
+            <details className="small">
+              <summary>{notes.length - 4} more</summary>
+              <ul className="insights">{notes.slice(4).map((note, n) => <li key={n}>{note}</li>)}</ul>
+            </details>
+          )}
+        </div>
       </section>
 
       <section className="card" aria-labelledby="bal-h">

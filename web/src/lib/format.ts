@@ -20,3 +20,17 @@ export function formatQuantity(q: number | null | undefined, unit?: string | nul
 export function scale(q: number | null | undefined, factor: number): number | null {
   return q === null || q === undefined ? null : q * factor;
 }
+
+const RECIPE_ID = /(\brecipe )?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b/gi;
+
+/**
+ * The planner's notes name recipes by id ("Locked recipe 3f2a… repeats within 7 days"); people
+ * know them by name. An id with no known name is dropped rather than shown.
+ */
+export function withRecipeNames(message: string, names: ReadonlyMap<string, string>): string {
+  return message.replace(RECIPE_ID, (_, recipeWord: string | undefined, id: string) => {
+    const name = names.get(id.toLowerCase());
+    if (name) return `${recipeWord ?? ""}“${name}”`;
+    return recipeWord ? "recipe" : "a recipe";
+  });
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fieldErrors, errorMessage } from "../api/client";
-import { formatQuantity, scale } from "./format";
+import { formatQuantity, scale, withRecipeNames } from "./format";
 import { addDays, mondayOf, weekDays } from "./week";
 
 describe("formatQuantity", () => {
@@ -16,6 +16,19 @@ describe("formatQuantity", () => {
   it("scales for servings", () => {
     expect(scale(200, 1.5)).toBe(300);
     expect(scale(null, 2)).toBeNull();
+  });
+});
+
+describe("withRecipeNames", () => {
+  it("puts recipe names where the planner's notes have ids", () => {
+    const names = new Map([["3f2a6c1e-8b1d-4c55-9a0e-1234567890ab", "Thai Basil Chicken"]]);
+    expect(withRecipeNames("Locked recipe 3F2A6C1E-8b1d-4c55-9a0e-1234567890ab repeats within 7 days; kept as locked", names))
+      .toBe("Locked recipe “Thai Basil Chicken” repeats within 7 days; kept as locked");
+    expect(withRecipeNames("Locked recipe 00000000-0000-4000-8000-000000000000 has no nutrition data", names))
+      .toBe("Locked recipe has no nutrition data");
+    expect(withRecipeNames("Two locked meals for Monday dinner; kept the first, ignored 3f2a6c1e-8b1d-4c55-9a0e-1234567890ab", names))
+      .toBe("Two locked meals for Monday dinner; kept the first, ignored “Thai Basil Chicken”");
+    expect(withRecipeNames("Mon: 12% over the calorie target", names)).toBe("Mon: 12% over the calorie target");
   });
 });
 
