@@ -89,24 +89,28 @@ function Users() {
       {!result && <Loading />}
       {result && result.data.length === 0 && <Empty><p>No users match.</p></Empty>}
       {result && result.data.length > 0 && (
-        <div className="table-wrap">
-          <table className="table">
-            <thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Joined</th></tr></thead>
-            <tbody>
-              {result.data.map((u) => (
-                <tr key={u.id}>
-                  <td>{u.name}</td><td>{u.email}</td><td>{u.role}</td><td>{u.disabled ? "disabled" : "active"}</td>
-                  <td>{new Date(u.createdAt).toLocaleDateString()}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        <>
+          {/* Narrow screens scroll the table inside this box, not the page; it takes focus so
+              keyboard users can scroll it too. */}
+          <div className="table-wrap" role="region" aria-label="Users table" tabIndex={0}>
+            <table className="table">
+              <thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Joined</th></tr></thead>
+              <tbody>
+                {result.data.map((u) => (
+                  <tr key={u.id}>
+                    <td>{u.name}</td><td>{u.email}</td><td>{u.role}</td><td>{u.disabled ? "disabled" : "active"}</td>
+                    <td>{new Date(u.createdAt).toLocaleDateString()}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           <nav className="pager" aria-label="Users pages">
             <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>Previous</button>
             <span>Page {page} of {Math.max(1, result.pagination.totalPages)}</span>
             <button type="button" disabled={page >= result.pagination.totalPages} onClick={() => setPage(page + 1)}>Next</button>
           </nav>
-        </div>
+        </>
       )}
     </section>
   );

@@ -36,6 +36,13 @@ describe("keyboard moves in the planner grid", () => {
     expect(press("ArrowRight", "2026-11-24|dinner", rects)).toBeUndefined();
   });
 
+  it("skips days the phone's day switcher hides (they have no box)", () => {
+    const hidden = { ...rects, "2026-11-24|dinner": rect(0, 0, 0, 0), "2026-11-24|snack": rect(0, 0, 0, 0) };
+    expect(press("ArrowRight", "2026-11-23|dinner", hidden)).toBeUndefined();
+    const to = press("ArrowDown", null, hidden, rect(0, -200, 90, 120))!;
+    expect(to.y + 60).toBe(300 + 70); // Monday dinner, not a hidden slot at the origin
+  });
+
   it("ignores other keys", () => {
     expect(press("KeyA", "2026-11-23|dinner", rects)).toBeUndefined();
   });

@@ -1,18 +1,24 @@
 import { useCallback, useEffect, useState, type ReactNode } from "react";
 import {
-  closestCenter, DndContext, KeyboardSensor, PointerSensor, pointerWithin, useDraggable, useDroppable, useSensor, useSensors,
-  type Announcements, type CollisionDetection, type DragEndEvent, type KeyboardCoordinateGetter, type UniqueIdentifier,
+  closestCenter, DndContext, KeyboardSensor, MouseSensor, pointerWithin, TouchSensor, useDraggable, useDroppable, useSensor, useSensors,
+  type Announcements, type ClientRect, type CollisionDetection, type DragEndEvent, type KeyboardCoordinateGetter, type UniqueIdentifier,
 } from "@dnd-kit/core";
+
+// Days the phone's day switcher hides have no box; they are not drop targets.
+const visible = (rect: ClientRect | null | undefined): rect is ClientRect => !!rect && rect.width > 0 && rect.height > 0;
 
 // The pointer decides the slot when there is one (mouse, touch); the keyboard sensor has no
 // pointer, and its arrow keys centre the item on a slot, so the closest centre wins.
-const collision: CollisionDetection = (args) => (args.pointerCoordinates ? pointerWithin(args) : closestCenter(args));
+const collision: CollisionDetection = (args) => {
+  const shown = { ...args, droppableContainers: args.droppableContainers.filter((c) => visible(args.droppableRects.get(c.id))) };
+  return args.pointerCoordinates ? pointerWithin(shown) : closestCenter(shown);
+};
 import { api, errorMessage, type Schemas } from "../api/client";
 import { useUser } from "../auth";
 import { ErrorBox, Loading, Meter, SelectField } from "../components/ui";
 import { Link } from "../router";
 import {
-  addDays, addMeal, dayLabel, ensureWeek, loadWeek, MEAL_TYPES, mondayOf, weekDays, type MealType, type Plan,
+  addDays, addMeal, dayLabel, ensureWeek, isoDate, loadWeek, MEAL_TYPES, mondayOf, parseDate, weekDays, type MealType, type Plan,
 } from "../lib/week";
 import { AiPanel } from "../components/AiPanel";
 
@@ -33,7 +39,7 @@ export const slotKeyboardCoordinates: KeyboardCoordinateGetter = (event, { conte
     const m = MEAL_TYPES.indexOf(mealType as MealType);
     const target = dir[0] ? slotId(addDays(date, dir[0]), mealType) : slotId(date, MEAL_TYPES[m + dir[1]] ?? mealType);
     const rect = droppableRects.get(target);
-    if (!rect) return undefined;
+    if (!visible(rect)) return undefined;
     return { x: rect.left + rect.width / 2 - collisionRect.width / 2, y: rect.top + rect.height / 2 - collisionRect.height / 2 };
   }
   // Not over one yet (picked up from the sidebar): the nearest slot in that direction.
@@ -43,6 +49,7 @@ export const slotKeyboardCoordinates: KeyboardCoordinateGetter = (event, { conte
   let best: { x: number; y: number } | undefined;
   let bestScore = Infinity;
   droppableRects.forEach((rect) => {
+    if (!visible(rect)) return;
     const x = rect.left + rect.width / 2;
     const y = rect.top + rect.height / 2;
     const along = (x - cx) * dir[0] + (y - cy) * dir[1];
@@ -110,6 +117,10 @@ export default function Planner() {
   const [status, setStatus] = useState("");
   const [favorites, setFavorites] = useState<Brief[]>([]);
   const [unlocked, setUnlocked] = useState<Set<string>>(new Set());
+  // On a phone one day shows at a time (the switcher picks it), today's first.
+  const today = isoDate(new Date());
+  const todayIndex = (new Date().getDay() + 6) % 7;
+  const [shownDay, setShownDay] = useState(todayIndex);
   const days = weekDays(weekStart);
 
   const refresh = useCallback(async () => {
@@ -134,7 +145,13 @@ export default function Planner() {
     });
   }, [user.id]);
 
-  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 4 } }), useSensor(KeyboardSensor, { coordinateGetter: slotKeyboardCoordinates }));
+  // A mouse drags after 4 px. A finger has to rest on the handle for a moment first, so a swipe
+  // that starts on a handle still scrolls the page.
+  const sensors = useSensors(
+    useSensor(MouseSensor, { activationConstraint: { distance: 4 } }),
+    useSensor(TouchSensor, { activationConstraint: { delay: 200, tolerance: 8 } }),
+    useSensor(KeyboardSensor, { coordinateGetter: slotKeyboardCoordinates }),
+  );
 
   async function place(data: DragData, target: string) {
     const [date, mealType] = target.split("|") as [string, MealType];
@@ -185,9 +202,9 @@ export default function Planner() {
     <section>
       <div className="page-head">
         <h1>Week of {dayLabel(weekStart, "long")}</h1>
-        <div className="row">
+        <div className="row week-nav">
           <button type="button" onClick={() => setWeekStart(addDays(weekStart, -7))}>← Previous week</button>
-          <button type="button" onClick={() => setWeekStart(mondayOf(new Date()))}>This week</button>
+          <button type="button" onClick={() => { setWeekStart(mondayOf(new Date())); setShownDay(todayIndex); }}>This week</button>
           <button type="button" onClick={() => setWeekStart(addDays(weekStart, 7))}>Next week →</button>
         </div>
       </div>
@@ -202,55 +219,58 @@ export default function Planner() {
             <p className="state empty">Nothing planned for this week yet. Drag a favorite or a suggestion into a slot (or use its “Add to…” menu), add recipes from their pages, or press “Plan my week” to fill it for you.</p>
           )}
           <div className="planner">
-            <div className="week" aria-label="Week plan">
-              {days.map((date) => {
-                const day = plan?.days.find((d) => d.date === date);
-                const per = day?.perPerson;
-                return (
-                  <section key={date} className="day" aria-labelledby={`h-${date}`}>
-                    <h2 id={`h-${date}`} className="day-head">{dayLabel(date)}</h2>
-                    {MEAL_TYPES.map((mt) => {
-                      const meals = plan?.meals.filter((m) => m.date === date && m.mealType === mt) ?? [];
-                      return (
-                        <Slot key={mt} date={date} mealType={mt}>
-                          {meals.map((meal) => (
-                            <Draggable key={meal.id} id={`meal-${meal.id}`} data={{ kind: "meal", meal }} label={meal.recipe.name}>
-                              <div className="meal">
-                                <Link href={`/recipes/${meal.recipe.slug}`}>{meal.recipe.name}</Link>
-                                <span className="muted small">{Math.round(meal.nutrition.calories ?? 0)} kcal</span>
-                                <div className="meal-actions">
-                                  <label className="sr-only" htmlFor={`mv-${meal.id}`}>Move {meal.recipe.name} to</label>
-                                  <select id={`mv-${meal.id}`} className="move" value="" onChange={(e) => e.target.value && place({ kind: "meal", meal }, e.target.value)}>
-                                    <option value="">Move…</option>
-                                    {options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
-                                  </select>
-                                  <button
-                                    type="button"
-                                    className="icon"
-                                    aria-pressed={!unlocked.has(meal.id)}
-                                    title="Kept meals stay when you plan the week"
-                                    onClick={() => setUnlocked((u) => { const n = new Set(u); if (n.has(meal.id)) n.delete(meal.id); else n.add(meal.id); return n; })}
-                                  >
-                                    Keep<span className="sr-only"> {meal.recipe.name}</span>
-                                  </button>
-                                  <button type="button" className="icon" aria-label={`Remove ${meal.recipe.name}`} onClick={() => removeMeal(meal)}>✕</button>
+            <div className="week-wrap">
+              <DaySwitcher days={days} today={today} shown={shownDay} onShow={setShownDay} plan={plan} />
+              <div className="week" aria-label="Week plan">
+                {days.map((date, i) => {
+                  const day = plan?.days.find((d) => d.date === date);
+                  const per = day?.perPerson;
+                  return (
+                    <section key={date} className={`day${i === shownDay ? " shown" : ""}${date === today ? " today" : ""}`} aria-labelledby={`h-${date}`}>
+                      <h2 id={`h-${date}`} className="day-head">{dayLabel(date)}</h2>
+                      {MEAL_TYPES.map((mt) => {
+                        const meals = plan?.meals.filter((m) => m.date === date && m.mealType === mt) ?? [];
+                        return (
+                          <Slot key={mt} date={date} mealType={mt}>
+                            {meals.map((meal) => (
+                              <Draggable key={meal.id} id={`meal-${meal.id}`} data={{ kind: "meal", meal }} label={meal.recipe.name}>
+                                <div className="meal">
+                                  <Link href={`/recipes/${meal.recipe.slug}`}>{meal.recipe.name}</Link>
+                                  <span className="muted small">{Math.round(meal.nutrition.calories ?? 0)} kcal</span>
+                                  <div className="meal-actions">
+                                    <label className="sr-only" htmlFor={`mv-${meal.id}`}>Move {meal.recipe.name} to</label>
+                                    <select id={`mv-${meal.id}`} className="move" value="" onChange={(e) => e.target.value && place({ kind: "meal", meal }, e.target.value)}>
+                                      <option value="">Move…</option>
+                                      {options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+                                    </select>
+                                    <button
+                                      type="button"
+                                      className="icon"
+                                      aria-pressed={!unlocked.has(meal.id)}
+                                      title="Kept meals stay when you plan the week"
+                                      onClick={() => setUnlocked((u) => { const n = new Set(u); if (n.has(meal.id)) n.delete(meal.id); else n.add(meal.id); return n; })}
+                                    >
+                                      Keep<span className="sr-only"> {meal.recipe.name}</span>
+                                    </button>
+                                    <button type="button" className="icon" aria-label={`Remove ${meal.recipe.name}`} onClick={() => removeMeal(meal)}>✕</button>
+                                  </div>
                                 </div>
-                              </div>
-                            </Draggable>
-                          ))}
-                        </Slot>
-                      );
-                    })}
-                    <div className="day-bars">
-                      <Meter label="kcal" value={per?.calories ?? 0} target={target} unit="" />
-                      <Meter label="Protein" value={per?.proteinG ?? 0} target={(target * macros.proteinPct) / 400} unit="g" />
-                      <Meter label="Carbs" value={per?.carbsG ?? 0} target={(target * macros.carbsPct) / 400} unit="g" />
-                      <Meter label="Fat" value={per?.fatG ?? 0} target={(target * macros.fatPct) / 900} unit="g" />
-                    </div>
-                    <CopyDay from={date} days={days} onCopy={copyDay} />
-                  </section>
-                );
-              })}
+                              </Draggable>
+                            ))}
+                          </Slot>
+                        );
+                      })}
+                      <div className="day-bars">
+                        <Meter label="kcal" value={per?.calories ?? 0} target={target} unit="" />
+                        <Meter label="Protein" value={per?.proteinG ?? 0} target={(target * macros.proteinPct) / 400} unit="g" />
+                        <Meter label="Carbs" value={per?.carbsG ?? 0} target={(target * macros.carbsPct) / 400} unit="g" />
+                        <Meter label="Fat" value={per?.fatG ?? 0} target={(target * macros.fatPct) / 900} unit="g" />
+                      </div>
+                      <CopyDay from={date} days={days} onCopy={copyDay} />
+                    </section>
+                  );
+                })}
+              </div>
             </div>
             <aside className="side">
               <section className="card" aria-labelledby="fav-h">
@@ -282,6 +302,25 @@ export default function Planner() {
         </DndContext>
       )}
     </section>
+  );
+}
+
+/** Phone only (CSS hides it on wider screens, where the whole week fits). */
+function DaySwitcher({ days, today, shown, onShow, plan }: { days: string[]; today: string; shown: number; onShow: (i: number) => void; plan: Plan | null }) {
+  return (
+    <div className="day-switch" role="group" aria-label="Day to show">
+      {days.map((date, i) => {
+        const d = parseDate(date);
+        const count = plan?.meals.filter((m) => m.date === date).length ?? 0;
+        return (
+          <button key={date} type="button" aria-pressed={i === shown} aria-current={date === today ? "date" : undefined} onClick={() => onShow(i)}>
+            <span>{d.toLocaleDateString("en-GB", { weekday: "short" })}</span> <span className="num">{d.getDate()}</span>
+            <span className="sr-only">, {count === 1 ? "1 meal" : `${count} meals`}</span>
+            <span className="dots" aria-hidden="true">{"•".repeat(Math.min(count, 4))}</span>
+          </button>
+        );
+      })}
+    </div>
   );
 }
 
