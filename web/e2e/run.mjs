@@ -1,6 +1,7 @@
 // End-to-end: sign up → onboarding → search and favorite → drag recipes into the week →
 // "Plan my week" → shopping list with merged items → check items on a phone, offline and back
-// online → the share link opens read-only in a fresh browser context; account and admin pages.
+// online → drag a meal by touch → the share link opens read-only in a fresh browser context;
+// account and admin pages. On a 390 px phone too: sign-up, onboarding, log out and in, admin.
 // Every page gets an axe-core check (no serious/critical violations) and a screenshot.
 import {
   checkA11y, current, DESKTOP, launch, PHONE, results, shot, startServer, step, watch, writeReport,
@@ -9,6 +10,8 @@ import {
 const EMAIL = `ada-${Date.now()}@example.com`;
 const PASSWORD = "correct horse battery";
 const ADMIN_EMAIL = `admin-${Date.now()}@example.com`;
+const PHONE_EMAIL = `pat-${Date.now()}@example.com`;
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const timings = {};
 const problems = [];
 
@@ -52,6 +55,51 @@ async function dragTo(page, source, target) {
   await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 12 });
   await page.mouse.move(to.x + to.width / 2 + 2, to.y + to.height / 2 + 2, { steps: 2 });
   await page.mouse.up();
+}
+
+/**
+ * A finger on `source`, held past the touch sensor's delay, then slid onto `target`: real touch
+ * events through the DevTools protocol (Chromium also derives pointer events from them).
+ */
+async function touchDrag(page, source, target, holdMs = 350) {
+  const cdp = await page.context().newCDPSession(page);
+  const a = await source.boundingBox();
+  const b = await target.boundingBox();
+  const from = { x: a.x + a.width / 2, y: a.y + a.height / 2 };
+  const to = { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+  const touch = (type, p) => cdp.send("Input.dispatchTouchEvent", { type, touchPoints: p ? [{ x: p.x, y: p.y, id: 1 }] : [] });
+  await touch("touchStart", from);
+  await page.waitForTimeout(holdMs);
+  if (!(await page.locator(".draggable.dragging").count())) throw new Error("a long press did not pick the meal up");
+  for (let i = 1; i <= 12; i++) await touch("touchMove", { x: from.x + ((to.x - from.x) * i) / 12, y: from.y + ((to.y - from.y) * i) / 12 });
+  await page.waitForTimeout(50);
+  await touch("touchEnd");
+  await cdp.detach();
+}
+
+/** A quick upward swipe that starts on `el`; returns how far the page scrolled. */
+async function swipeUp(page, el) {
+  const cdp = await page.context().newCDPSession(page);
+  const box = await el.boundingBox();
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+  const before = await page.evaluate(() => scrollY);
+  await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [{ x, y, id: 1 }] });
+  for (let i = 1; i <= 8; i++) await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: [{ x, y: y - i * 25, id: 1 }] });
+  await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+  await cdp.detach();
+  await page.waitForTimeout(300);
+  return (await page.evaluate(() => scrollY)) - before;
+}
+
+/** Fails when the page itself scrolls sideways (wide content must scroll in its own box). */
+async function noPageOverflow(page, name) {
+  const { doc, view, wide } = await page.evaluate(() => ({
+    doc: document.documentElement.scrollWidth,
+    view: document.documentElement.clientWidth,
+    wide: [...document.querySelectorAll("main *")].filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !el.closest(".table-wrap")).slice(0, 3).map((el) => el.outerHTML.slice(0, 80)),
+  }));
+  if (doc > view || wide.length) throw new Error(`${name}: page is ${doc} px wide in a ${view} px viewport ${JSON.stringify(wide)}`);
 }
 
 const server = await startServer();
@@ -239,6 +287,12 @@ try {
     await page.locator(`#h-${day(0)}`).locator("xpath=..").getByRole("button", { name: "Copy" }).click();
     await page.getByText(/^Copied /).first().waitFor();
     await page.locator(`[data-slot="${day(6)}|dinner"]`).getByRole("link", { name: favorites[0] }).waitFor();
+    // Planning again keeps every meal, now with Monday's dinner repeated on Sunday: the planner's
+    // note about it names the recipe (the API sends its id).
+    await page.getByRole("button", { name: "Plan my week" }).click();
+    await page.getByText(/^Planned \d+ meals/).waitFor({ timeout: 60000 });
+    const notes = await page.getByRole("region", { name: "Plan my week" }).getByRole("status").textContent();
+    if (UUID.test(notes) || !notes.includes(`“${favorites[0]}” repeats`)) throw new Error(`plan notes: ${notes}`);
     await checkA11y(page, "planner");
     await shot(page, "07-planner-desktop");
     await page.getByRole("button", { name: "Next week →" }).click();
@@ -299,6 +353,18 @@ try {
     await checkA11y(mobile, "login (phone)");
     await shot(mobile, "09b-login-phone", false);
     await login(mobile, base, EMAIL, PASSWORD);
+    // One day at a time on a phone, today's first; the switcher shows the others.
+    const todayIndex = (today.getDay() + 6) % 7;
+    const switcher = mobile.getByRole("group", { name: "Day to show" });
+    if ((await switcher.getByRole("button").nth(todayIndex).getAttribute("aria-pressed")) !== "true") throw new Error("today is not shown first");
+    await mobile.locator(`#h-${day(todayIndex)}`).waitFor();
+    const other = (todayIndex + 1) % 7;
+    await switcher.getByRole("button").nth(other).click();
+    await mobile.locator(`#h-${day(other)}`).waitFor();
+    await mobile.locator(`#h-${day(todayIndex)}`).waitFor({ state: "hidden" });
+    await switcher.getByRole("button").nth(todayIndex).click();
+    await mobile.locator(`#h-${day(todayIndex)}`).waitFor();
+    await noPageOverflow(mobile, "planner (phone)");
     await checkA11y(mobile, "planner (phone)");
     await shot(mobile, "10-planner-phone", false);
     await mobile.getByRole("link", { name: "Shopping", exact: true }).click();
@@ -330,6 +396,7 @@ try {
     await shot(mobile, "12-shopping-phone", false);
     await mobile.getByRole("link", { name: "Account", exact: true }).click();
     await mobile.getByRole("heading", { name: "Account", exact: true }).waitFor();
+    await noPageOverflow(mobile, "account (phone)");
     await checkA11y(mobile, "account (phone)");
     await shot(mobile, "12b-account-phone", false);
     await mobile.getByRole("link", { name: "Recipes", exact: true }).click();
@@ -340,6 +407,77 @@ try {
     await mobile.locator("canvas[role=img]").waitFor();
     await checkA11y(mobile, "recipe (phone)");
     await shot(mobile, "14-recipe-phone", false);
+    await phone.close();
+  });
+
+  await step("phone (390 px): touch drag moves a meal to another slot; a swipe over a handle still scrolls", async () => {
+    const phone = await browser.newContext(PHONE);
+    const mobile = await phone.newPage();
+    watch(mobile, problems);
+    current.page = mobile;
+    mobile.setDefaultTimeout(15000);
+    await login(mobile, base, EMAIL, PASSWORD);
+    const date = day((today.getDay() + 6) % 7);
+    const snack = mobile.locator(`[data-slot="${date}|snack"]`);
+    if (await snack.locator(".meal").count()) throw new Error("snack slot not empty");
+    let from = null;
+    for (const mt of ["breakfast", "lunch", "dinner"]) {
+      if (await mobile.locator(`[data-slot="${date}|${mt}"] .meal`).count()) { from = mobile.locator(`[data-slot="${date}|${mt}"]`); break; }
+    }
+    if (!from) throw new Error(`nothing planned on ${date}`);
+    const name = (await from.locator(".meal a").first().textContent()).trim();
+    const handle = from.getByRole("button", { name: `Drag ${name}` });
+    // Source and target away from the screen edges, where dnd-kit would scroll the page.
+    await from.evaluate((el) => window.scrollBy(0, el.getBoundingClientRect().top - 200));
+    await touchDrag(mobile, handle, snack);
+    await snack.getByRole("link", { name }).waitFor();
+    // What the server holds, not just the screen: a reload shows the meal moved.
+    await mobile.reload();
+    await snack.getByRole("link", { name }).waitFor();
+    if (await from.getByRole("link", { name }).count()) throw new Error("meal still in its old slot after a reload");
+    // No press-and-hold, no drag: the page scrolls and the meal stays put.
+    await mobile.evaluate(() => scrollTo(0, 0));
+    const scrolled = await swipeUp(mobile, snack.getByRole("button", { name: `Drag ${name}` }));
+    if (scrolled < 50) throw new Error(`a swipe over a handle scrolled ${scrolled} px`);
+    await snack.getByRole("link", { name }).waitFor();
+    await shot(mobile, "14b-planner-touch-drag-phone", false);
+    await phone.close();
+  });
+
+  await step("phone (390 px): sign up, onboarding, the empty planner; log out and back in", async () => {
+    const phone = await browser.newContext(PHONE);
+    const mobile = await phone.newPage();
+    watch(mobile, problems);
+    current.page = mobile;
+    mobile.setDefaultTimeout(15000);
+    await mobile.goto(`${base}/signup`);
+    await mobile.getByRole("heading", { name: "Create your account" }).waitFor();
+    await noPageOverflow(mobile, "signup (phone)");
+    await checkA11y(mobile, "signup (phone)");
+    await mobile.getByLabel("Name").fill("Pat");
+    await mobile.getByLabel("Email").fill(PHONE_EMAIL);
+    await mobile.getByLabel("Password").fill(PASSWORD);
+    await mobile.getByRole("button", { name: "Sign up" }).click();
+    await mobile.getByRole("heading", { name: "Welcome, Pat" }).waitFor();
+    if ((await mobile.getByLabel("Household size").inputValue()) !== "2") throw new Error("household default");
+    await mobile.getByLabel("Household size").fill("1");
+    await noPageOverflow(mobile, "onboarding (phone)");
+    await checkA11y(mobile, "onboarding (phone)");
+    await shot(mobile, "03b-onboarding-phone");
+    await mobile.getByRole("button", { name: "Save and plan my week" }).click();
+    await mobile.getByRole("heading", { name: /^Week of/ }).waitFor();
+    await mobile.getByText("Nothing planned for this week yet.", { exact: false }).waitFor();
+    await noPageOverflow(mobile, "empty planner (phone)");
+    await checkA11y(mobile, "empty planner (phone)");
+    await shot(mobile, "03c-planner-empty-phone", false);
+    await mobile.getByRole("button", { name: "Log out" }).click();
+    await mobile.getByRole("heading", { name: "Log in" }).waitFor();
+    await mobile.goto(`${base}/plan`);
+    await mobile.getByRole("heading", { name: "Log in" }).waitFor();
+    await login(mobile, base, PHONE_EMAIL, PASSWORD);
+    // Onboarding was saved: the household size came back from the server.
+    await mobile.getByRole("link", { name: "Account", exact: true }).click();
+    if ((await mobile.getByLabel("Household size").inputValue()) !== "1") throw new Error("onboarding answers not saved");
     await phone.close();
   });
 
@@ -374,6 +512,36 @@ try {
     await checkA11y(page, "admin");
     await shot(page, "16-admin");
   });
+  await step("admin on a phone (390 px): health, chart and a users table that scrolls in its own box", async () => {
+    const phone = await browser.newContext(PHONE);
+    const mobile = await phone.newPage();
+    watch(mobile, problems);
+    current.page = mobile;
+    mobile.setDefaultTimeout(15000);
+    await login(mobile, base, ADMIN_EMAIL, PASSWORD);
+    await mobile.getByRole("link", { name: "Admin", exact: true }).click();
+    await mobile.getByRole("heading", { name: "System health" }).waitFor();
+    await mobile.locator(".health dt", { hasText: "database" }).waitFor();
+    const chart = mobile.locator("canvas[role=img]");
+    await chart.waitFor();
+    if ((await chart.boundingBox()).width > 390) throw new Error("chart wider than the screen");
+    await mobile.getByLabel("Search by email or name").fill("pat-");
+    await mobile.waitForFunction(() => document.querySelectorAll("table.table tbody tr").length === 1);
+    await mobile.locator("table.table tbody tr", { hasText: PHONE_EMAIL }).waitFor();
+    await noPageOverflow(mobile, "admin (phone)");
+    // The table is wider than the screen: it scrolls inside its box, by keyboard too.
+    const wrap = mobile.getByRole("region", { name: "Users table" });
+    const { scrollable } = await wrap.evaluate((el) => ({ scrollable: el.scrollWidth > el.clientWidth }));
+    if (scrollable) {
+      await wrap.focus();
+      await mobile.keyboard.press("ArrowRight");
+      await mobile.waitForFunction(() => document.querySelector(".table-wrap").scrollLeft > 0);
+    }
+    await checkA11y(mobile, "admin (phone)");
+    await shot(mobile, "16b-admin-phone");
+    await phone.close();
+  });
+
   await step("delete account: a fresh user deletes their account and is signed out", async () => {
     const ctx = await browser.newContext(DESKTOP);
     const p = await ctx.newPage();
