@@ -70,7 +70,8 @@ async function touchDrag(page, source, target, holdMs = 350) {
   const touch = (type, p) => cdp.send("Input.dispatchTouchEvent", { type, touchPoints: p ? [{ x: p.x, y: p.y, id: 1 }] : [] });
   await touch("touchStart", from);
   await page.waitForTimeout(holdMs);
-  if (!(await page.locator(".draggable.dragging").count())) throw new Error("a long press did not pick the meal up");
+  // Picked up by the press alone, before the finger moves (a busy CI machine may take longer).
+  await page.locator(".draggable.dragging").waitFor({ timeout: 3000 });
   for (let i = 1; i <= 12; i++) await touch("touchMove", { x: from.x + ((to.x - from.x) * i) / 12, y: from.y + ((to.y - from.y) * i) / 12 });
   await page.waitForTimeout(50);
   await touch("touchEnd");
