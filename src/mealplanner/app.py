@@ -85,10 +85,12 @@ def build_state(settings: Settings) -> AppState:
 
 
 async def _warm_cache(state: AppState) -> None:
-    """Popular recipes into the cache right after start, without delaying readiness."""
+    """Popular recipes and the typo vocabulary into the cache right after start, without
+    delaying readiness."""
     try:
         warmed = await recipe_service.warm_popular(state.db, state.cache)
-        log.info("cache_warmed", recipes=warmed)
+        words = await recipe_service.warm_name_words(state.db, state.cache)
+        log.info("cache_warmed", recipes=warmed, name_words=words)
     except Exception as exc:  # best effort: a cold cache is not an outage
         log.warning("cache_warming_failed", error=type(exc).__name__)
 

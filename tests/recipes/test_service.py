@@ -196,3 +196,15 @@ async def test_counts_stop_at_the_cap(state: AppState) -> None:
         rows, total, capped = await repo.paginate_capped(statement, PageParams(1, 5), 100_000)
         assert capped is False
         assert total >= 200
+
+
+async def test_typo_vocabulary_is_warmed_from_the_public_catalog(state: AppState) -> None:
+    from mealplanner.core.cache import MemoryCache
+    from mealplanner.recipes.service import NAME_WORDS_KEY, warm_name_words
+
+    cache = MemoryCache()
+    count = await warm_name_words(state.db, cache)
+    words = await cache.get_json(NAME_WORDS_KEY)
+    assert count == len(words) > 100
+    assert "chicken" in words
+    assert words == sorted(words)

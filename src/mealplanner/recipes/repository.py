@@ -240,7 +240,7 @@ class RecipeRepository(Repository[Recipe]):
         return list((await self.session.execute(stmt)).scalars())
 
     @staticmethod
-    def _word_start(phrase: str) -> Any:
+    def word_start(phrase: str) -> Any:
         """The name has a word starting with `phrase` (the name trigram index answers this on
         PostgreSQL; SQLite scans, which suits its small catalogs)."""
         escaped = escape_like(phrase)
@@ -263,7 +263,7 @@ class RecipeRepository(Repository[Recipe]):
         is_prefix = or_(*(Recipe.name.ilike(f"{escape_like(p)}%", escape="\\") for p in phrases))
         pool = (
             select(Recipe.id, Recipe.slug, Recipe.name, Recipe.popularity, is_prefix.label("p"))
-            .where(self.readable_by(user_id), or_(*(self._word_start(p) for p in phrases)))
+            .where(self.readable_by(user_id), or_(*(self.word_start(p) for p in phrases)))
             .limit(AUTOCOMPLETE_POOL)
             .subquery()
         )
@@ -285,7 +285,7 @@ class RecipeRepository(Repository[Recipe]):
         `spellings` (typo corrections of a search)."""
         if not spellings:
             return []
-        matches = or_(*(and_(*(self._word_start(w) for w in words)) for words in spellings))
+        matches = or_(*(and_(*(self.word_start(w) for w in words)) for words in spellings))
         stmt = self.apply_filters(select(Recipe).where(self.readable_by(user_id)), filters)
         return await self.list(stmt.where(matches).limit(limit))
 

@@ -329,14 +329,25 @@ async def _typo_matches(
     )
 
 
+async def _public_name_words(repo: RecipeRepository, cache: Cache) -> list[str]:
+    async def load() -> list[str]:
+        return typos.name_words(await repo.public_names())
+
+    words: list[str] = await cache.get_or_load_json(NAME_WORDS_KEY, RECIPE_TTL, load)
+    return words
+
+
+async def warm_name_words(db: Database, cache: Cache) -> int:
+    """Loads the typo vocabulary at start, so the first misspelled query does not pay for it."""
+    async with db.session() as session:
+        return len(await _public_name_words(RecipeRepository(session), cache))
+
+
 async def _name_words(repo: RecipeRepository, cache: Cache, user: User) -> list[str]:
     """The typo vocabulary: the public catalog's name words (cached, dropped with the search
     pages on every recipe write) plus the caller's private recipes' words."""
 
-    async def load() -> list[str]:
-        return typos.name_words(await repo.public_names())
-
-    public: list[str] = await cache.get_or_load_json(NAME_WORDS_KEY, RECIPE_TTL, load)
+    public = await _public_name_words(repo, cache)
     private = typos.name_words(await repo.private_names(user.id))
     return sorted(set(public).union(private)) if private else public
 
