@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -113,6 +114,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             warming.cancel()
+            # Let it unwind (closing its session) before the pools go away.
+            with contextlib.suppress(asyncio.CancelledError):
+                await warming
             await stop_background(state)
             await stop_platform(state)
             if state.redis is not None:
