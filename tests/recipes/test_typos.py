@@ -54,3 +54,12 @@ def test_closest_keeps_close_names_in_order() -> None:
     ranked = typos.closest(["chiken"], names, lambda n: n, prefix=False, limit=10)
     assert ranked[0] == "Chicken Tikka Masala"
     assert "Greek Salad" not in ranked
+
+
+def test_numbers_stay_out_of_the_vocabulary() -> None:
+    assert typos.name_words(["Zesty Tofu Curry #42210", "7up Cake"]) == [
+        "cake",
+        "curry",
+        "tofu",
+        "zesty",
+    ]

@@ -223,9 +223,9 @@ class RecipeRepository(Repository[Recipe]):
         return stmt.order_by(*self._order(filters, relevance))
 
     async def public_names(self) -> list[str]:
-        """The distinct lower-case names of the public catalog (the typo vocabulary's source)."""
-        stmt = select(func.lower(Recipe.name)).where(Recipe.visibility == VISIBILITY_PUBLIC)
-        return list((await self.session.execute(stmt.distinct())).scalars())
+        """The names of the public catalog (the typo vocabulary's source)."""
+        stmt = select(Recipe.name).where(Recipe.visibility == VISIBILITY_PUBLIC)
+        return list((await self.session.execute(stmt)).scalars())
 
     async def owns_private(self, user_id: uuid.UUID) -> bool:
         stmt = select(Recipe.id).where(

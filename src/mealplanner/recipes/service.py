@@ -54,8 +54,8 @@ FAVORITES_TTL = 600
 AUTOCOMPLETE_LIMIT = 10
 # Autocomplete tries typo corrections only below this many word-start matches.
 FUZZY_BELOW = 3
-# The typo vocabulary; under the search prefix so every catalog change drops it with the pages.
-NAME_WORDS_KEY = f"{SEARCH_PREFIX}name-words"
+# The typo vocabulary of the public catalog; dropped by every write to a public recipe.
+NAME_WORDS_KEY = "recipes:name-words"
 
 
 # -- derived data -------------------------------------------------------------------------
@@ -344,8 +344,8 @@ async def warm_name_words(db: Database, cache: Cache) -> int:
 
 
 async def _name_words(repo: RecipeRepository, cache: Cache, user: User) -> list[str]:
-    """The typo vocabulary: the public catalog's name words (cached, dropped with the search
-    pages on every recipe write) plus the caller's private recipes' words."""
+    """The typo vocabulary: the public catalog's name words (cached until a public recipe
+    changes) plus the caller's private recipes' words."""
 
     public = await _public_name_words(repo, cache)
     private = typos.name_words(await repo.private_names(user.id))
@@ -390,6 +390,8 @@ async def create_recipe(
     if owner is not None:
         await activity.track(session, owner.id, activity.RECIPE_CREATED, recipe_id=recipe.id)
     await cache.delete_prefix(SEARCH_PREFIX)
+    if visibility == VISIBILITY_PUBLIC:
+        await cache.delete(NAME_WORDS_KEY)
     return recipe
 
 
@@ -397,6 +399,7 @@ async def update_recipe(
     session: AsyncSession, cache: Cache, user: User, id_or_slug: str, data: RecipeUpdate
 ) -> Recipe:
     recipe = await get_for_write(session, user, id_or_slug)
+    was_public = recipe.visibility == VISIBILITY_PUBLIC
     changes = data.model_dump(exclude_unset=True, exclude={"ingredients"})
     if changes.get("visibility") == VISIBILITY_PUBLIC and not user.is_admin:
         raise Forbidden("Only administrators can publish recipes to the catalog")
@@ -409,7 +412,9 @@ async def update_recipe(
         recipe.ingredients = ingredients
     apply_derived(recipe, ingredients)
     await session.flush()
-    await _invalidate_recipe(cache, recipe.id)
+    await _invalidate_recipe(
+        cache, recipe.id, public=was_public or recipe.visibility == VISIBILITY_PUBLIC
+    )
     return recipe
 
 
@@ -417,14 +422,16 @@ async def delete_recipe(session: AsyncSession, cache: Cache, user: User, id_or_s
     recipe = await get_for_write(session, user, id_or_slug)
     await RecipeRepository(session).delete(recipe)
     defer_job(session, DELETE_PREFIX_JOB, {"prefix": f"recipes/{recipe.id}/"})
-    await _invalidate_recipe(cache, recipe.id)
+    await _invalidate_recipe(cache, recipe.id, public=recipe.visibility == VISIBILITY_PUBLIC)
 
 
-async def _invalidate_recipe(cache: Cache, recipe_id: uuid.UUID) -> None:
-    """A changed or deleted recipe: its own entry, every cached list or search page, and the
+async def _invalidate_recipe(cache: Cache, recipe_id: uuid.UUID, *, public: bool) -> None:
+    """A changed or deleted recipe: its own entry, every cached list or search page, the
     cached favorites pages and weeks that may show it (recipe writes are rare admin or owner
-    actions, so prefix sweeps are fine)."""
+    actions, so prefix sweeps are fine), and for a public one the typo vocabulary."""
     await cache.delete(recipe_key(recipe_id))
+    if public:
+        await cache.delete(NAME_WORDS_KEY)
     await cache.delete_prefix(SEARCH_PREFIX)
     await cache.delete_prefix(FAVORITES_PREFIX)
     await cache.delete_prefix(MEAL_PLANS_PREFIX)
