@@ -134,6 +134,11 @@ def make_engine(url: str, settings: Settings) -> AsyncEngine:
         max_overflow=settings.database_pool_size,
         pool_pre_ping=True,
         pool_recycle=1800,
+        # asyncpg prepares every statement; after five runs PostgreSQL may switch to a
+        # generic plan that ignores the parameters. For searches that plan cannot tell a
+        # word in 9 % of recipes from one in 60 % (measured: 3.5 ms → 27 ms per pool query),
+        # so every query is planned with its values (planning costs well under a millisecond).
+        connect_args={"server_settings": {"plan_cache_mode": "force_custom_plan"}},
     )
 
 

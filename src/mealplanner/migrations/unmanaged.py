@@ -14,6 +14,7 @@ UNMANAGED_COLUMNS = {("recipes", "search_vector")}
 UNMANAGED_INDEXES = {
     "uq_users_email_lower",
     "ix_recipes_search_vector",
+    "ix_recipes_name_lower",
     "ix_recipes_name_trgm",
     "ix_recipes_search_text_trgm",
     "ix_recipes_meal_types_gin",

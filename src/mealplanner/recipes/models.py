@@ -33,7 +33,8 @@ class Recipe(UUIDPrimaryKey, Timestamps, Base):
         Index("ix_recipes_calories", "calories"),
         Index("ix_recipes_protein_g", "protein_g"),
         Index("ix_recipes_total_minutes", "total_minutes"),
-        Index("ix_recipes_popularity", "popularity"),
+        # With the id: most recipes tie on popularity, and the id orders the ties.
+        Index("ix_recipes_popularity", "popularity", "id"),
     )
 
     slug: Mapped[str] = mapped_column(String(140), unique=True)
