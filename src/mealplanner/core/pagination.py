@@ -38,7 +38,8 @@ Pagination = Annotated[PageParams, Depends(page_params)]
 def make_page(
     items: Sequence[T], total: int, params: PageParams, *, total_capped: bool = False
 ) -> Page[T]:
-    return Page[T](
+    # The bare generic: `Page[T]` with a TypeVar built a new pydantic class on every call.
+    return Page(
         data=list(items),
         pagination=PaginationMeta(
             page=params.page,
