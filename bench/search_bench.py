@@ -136,9 +136,22 @@ async def explain(db: Database, user: User) -> str:
     async with db.session() as session:
         repo = RecipeRepository(session)
         relevance = RecipeFilters(sort=parse_sort(None, allow_relevance=True))
+
+        def pool(query: str) -> Any:
+            # The candidate query `RecipeRepository.search` runs first (then it ranks <= 1,000).
+            stmt = repo.search_statement(user.id, query, relevance)
+            assert stmt is not None
+            return (
+                stmt.order_by(None)
+                .with_only_columns(Recipe.id)
+                .order_by(Recipe.popularity.desc(), Recipe.id.desc())
+            )
+
         cases = {
-            "search 'vegan curry'": lambda: repo.search_statement(
-                user.id, "vegan curry", relevance
+            "search 'vegan curry' (candidates; 9,000 matches)": lambda: pool("vegan curry"),
+            "search 'chicken' (candidates; 16,000 matches)": lambda: pool("chicken"),
+            "search 'mushroom risotto' (candidates; a few hundred matches)": lambda: pool(
+                "mushroom risotto"
             ),
             "list dietary=vegan mealType=dinner": lambda: repo.list_statement(
                 user.id, RecipeFilters(dietary=("vegan",), meal_types=("dinner",))
@@ -149,7 +162,7 @@ async def explain(db: Database, user: User) -> str:
             ),
         }
         for title, build in cases.items():
-            stmt = build().limit(20)
+            stmt = build().limit(1001 if title.startswith("search") else 20)
             compiled = stmt.compile(dialect=session.get_bind().dialect)
             # The driver needs the values as SQLAlchemy would bind them (JSONB as text, ...).
             processors = compiled._bind_processors
