@@ -240,3 +240,24 @@ async def test_prefer_leftovers_turns_dinners_into_next_day_lunches(
     # Intentional repeats are not reported as broken constraints.
     assert not any("repeats within" in u for u in result["unmet"])
     assert not any("preferLeftovers" in u for u in result["unmet"])
+
+
+async def test_unmet_notes_name_recipes_not_ids(client: httpx.AsyncClient, user: Account) -> None:
+    recipe = await catalog_recipe(client, user, "mealType=dinner")
+    result = await generate(
+        client,
+        user,
+        avoidRepeatsDays=3,
+        lockedMeals=[
+            {"date": WEEK.isoformat(), "mealType": "dinner", "recipeId": recipe["id"]},
+            {
+                "date": (WEEK + timedelta(days=1)).isoformat(),
+                "mealType": "dinner",
+                "recipeId": recipe["id"],
+            },
+        ],
+    )
+    repeats = [u for u in result["unmet"] if "repeats within" in u]
+    assert repeats, result["unmet"]
+    assert f"“{recipe['name']}”" in repeats[0]
+    assert not any(recipe["id"] in u for u in result["unmet"])

@@ -761,6 +761,7 @@ async def generate_plan(
     ]
     if request.prefer_leftovers and not leftovers:
         unmet.append("preferLeftovers needs both lunch and dinner in mealTypes")
+    unmet = _name_recipes(unmet, {c.recipe_id: c.name for c in candidates})
     await activity.track(
         session,
         user.id,
@@ -877,3 +878,14 @@ def _candidate(
         cuisine=recipe.cuisine,
         popularity=min(1.0, recipe.popularity / max_pop),
     )
+
+
+def _name_recipes(messages: list[str], names: dict[str, str]) -> list[str]:
+    """The planner speaks in recipe ids; people read names ("Locked “Dal” repeats ...")."""
+    ids = [rid for rid in names if any(rid in m for m in messages)]
+    out = []
+    for message in messages:
+        for rid in ids:
+            message = message.replace(rid, f"“{names[rid]}”")
+        out.append(message)
+    return out
