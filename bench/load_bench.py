@@ -220,6 +220,7 @@ def free_port() -> int:
 def start_server(
     url: str, redis: str, port: int, workers: int, data_dir: str
 ) -> subprocess.Popen[bytes]:
+    os.makedirs(data_dir, exist_ok=True)
     env = dict(os.environ)
     env.update(
         MEALPLANNER_DATABASE_URL=url,
@@ -243,7 +244,8 @@ def start_server(
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        # Warnings and errors of the server, for explaining any failed request.
+        stderr=open(os.path.join(data_dir, "server.log"), "wb"),  # noqa: SIM115
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -271,11 +273,16 @@ class VirtualUser:
 class Recorder:
     samples: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # What the errors were: an HTTP status or an exception class, per endpoint.
+    kinds: dict[str, dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(int))
+    )
 
-    def record(self, name: str, started: float, ok: bool) -> None:
+    def record(self, name: str, started: float, error: str | None) -> None:
         self.samples[name].append((time.perf_counter() - started) * 1000)
-        if not ok:
+        if error is not None:
             self.errors[name] += 1
+            self.kinds[name][error] += 1
 
 
 async def login_all(client: httpx.AsyncClient, count: int) -> list[VirtualUser]:
@@ -315,7 +322,10 @@ async def run_phase(
     seconds: float,
     mix: list[tuple[str, int]],
     seed: int,
+    think_ms: float = 0.0,
 ) -> tuple[Recorder, float]:
+    """Each client sends a request, waits for it, then (with `think_ms`) pauses for an
+    exponentially distributed time of that mean, as a person reading a page would."""
     rec = Recorder()
     names = [n for n, _ in mix]
     weights = [w for _, w in mix]
@@ -323,6 +333,9 @@ async def run_phase(
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
         deadline = time.perf_counter() + seconds
+
+        def deadline_left() -> float:
+            return max(0.0, deadline - time.perf_counter())
 
         async def worker(index: int) -> None:
             rng = random.Random(seed * 1000 + index)
@@ -332,10 +345,12 @@ async def run_phase(
                 started = time.perf_counter()
                 try:
                     r = await request(client, name, user, rng, recipe_ids, monday)
-                    ok = r.status_code < 400
-                except httpx.HTTPError:
-                    ok = False
-                rec.record(name, started, ok)
+                    error = str(r.status_code) if r.status_code >= 400 else None
+                except httpx.HTTPError as exc:
+                    error = type(exc).__name__
+                rec.record(name, started, error)
+                if think_ms:
+                    await asyncio.sleep(min(rng.expovariate(1000 / think_ms), deadline_left()))
 
         began = time.perf_counter()
         await asyncio.gather(*(worker(i) for i in range(concurrency)))
@@ -406,8 +421,13 @@ def summarise(rec: Recorder, elapsed: float) -> dict[str, Any]:
             "p95": round(q[94], 1),
             "p99": round(q[98], 1),
             "errors": rec.errors.get(name, 0),
+            "errorKinds": dict(rec.kinds.get(name, {})),
         }
     return out
+
+
+def _kinds(kinds: dict[str, int]) -> str:
+    return ", ".join(f"{kind} x{count}" for kind, count in sorted(kinds.items()))
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -415,6 +435,10 @@ def markdown(report: dict[str, Any]) -> str:
         f"# Load benchmark ({report['date']})",
         "",
         f"Machine: {report['machine']}",
+        "",
+        f"Mix clients pause {report['thinkMs']:.0f} ms on average between requests"
+        if report["thinkMs"]
+        else "Mix clients send requests back to back (no think time)",
         "",
         f"Data: {report['data']}",
         "",
@@ -431,7 +455,9 @@ def markdown(report: dict[str, Any]) -> str:
                 label = name if phase == "mix" else f"{name} (alone)"
                 lines.append(
                     f"| {label} | {row['requests']} | {row['rps']} | {row['p50']} | "
-                    f"{row['p95']} | {row['p99']} | {row['errors']} |"
+                    f"{row['p95']} | {row['p99']} | {row['errors']}"
+                    + (f" ({_kinds(row['errorKinds'])})" if row["errorKinds"] else "")
+                    + " |"
                 )
         lines.append("")
     return "\n".join(lines)
@@ -448,6 +474,13 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--virtual-users", type=int, default=200)
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=0.0,
+        help="mean pause between a client's mix requests (0: back to back, the default)",
+    )
+    parser.add_argument("--out", default="load", help="results/<out>.json and .md")
     args = parser.parse_args()
 
     counts = await seed(args.url, args.users, args.recipes, args.planners)
@@ -468,7 +501,9 @@ async def main() -> None:
         levels = []
         for level in (int(x) for x in args.levels.split(",")):
             print(f"concurrency {level} ...", flush=True)
-            mix, t_mix = await run_phase(base, users, recipe_ids, level, args.seconds, MIX, 1)
+            mix, t_mix = await run_phase(
+                base, users, recipe_ids, level, args.seconds, MIX, 1, args.think_ms
+            )
             health, t_h = await run_phase(
                 base, users, recipe_ids, level, args.seconds / 2, [("health", 1)], 2
             )
@@ -492,12 +527,13 @@ async def main() -> None:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.platform()}, {os.cpu_count()} cores; server --workers "
         f"{args.workers}, load generator in this process",
+        "thinkMs": args.think_ms,
         "data": counts,
         "levels": levels,
     }
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "load.json").write_text(json.dumps(report, indent=2))
-    (RESULTS / "load.md").write_text(markdown(report))
+    (RESULTS / f"{args.out}.json").write_text(json.dumps(report, indent=2))
+    (RESULTS / f"{args.out}.md").write_text(markdown(report))
     print(markdown(report))
 
 
