@@ -15,7 +15,9 @@ from mealplanner.core.security import API_TOKEN_PREFIX, hash_token
 from mealplanner.core.state import AppState
 
 
-def get_state(request: Request) -> AppState:
+# Dependencies are `async def`: FastAPI runs plain `def` ones in a thread pool, a thread hop
+# per request for no blocking work.
+async def get_state(request: Request) -> AppState:
     state: AppState = request.app.state.services
     return state
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Query
 
@@ -102,10 +102,12 @@ def parse_sort(value: str | None, *, allow_relevance: bool) -> tuple[tuple[str, 
 Multi = Annotated[list[str] | None, Query()]
 
 
-def filters_dependency(*, allow_relevance: bool) -> Callable[..., RecipeFilters]:
+def filters_dependency(
+    *, allow_relevance: bool
+) -> Callable[..., Coroutine[Any, Any, RecipeFilters]]:
     """The query-parameter dependency for lists (`allow_relevance=False`) or searches."""
 
-    def recipe_filters(
+    async def recipe_filters(
         category: Multi = None,
         cuisine: Multi = None,
         meal_type: Annotated[list[str] | None, Query(alias="mealType")] = None,
