@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mealplanner.auth.models import ApiToken, AuthSession, RefreshToken
@@ -193,15 +194,18 @@ async def authenticate(session: AsyncSession, state: AppState, token: str) -> Au
     claims = state.tokens.decode_access_token(token)
     if claims.session_id is None:
         raise Unauthorized("Invalid access token")
-    auth_session = await session.get(AuthSession, claims.session_id)
-    if (
-        auth_session is None
-        or auth_session.revoked_at is not None
-        or auth_session.user_id != claims.user_id
-    ):
+    # One round trip for the sign-in session and its user, on every authenticated request.
+    row = (
+        await session.execute(
+            select(AuthSession, User)
+            .join(User, User.id == AuthSession.user_id)
+            .where(AuthSession.id == claims.session_id)
+        )
+    ).first()
+    if row is None or row[0].revoked_at is not None or row[0].user_id != claims.user_id:
         raise Unauthorized("Session has been revoked")
-    user = await session.get(User, claims.user_id)
-    if user is None or user.disabled:
+    user = row[1]
+    if user.disabled:
         raise Unauthorized("Invalid access token")
     return AuthContext(user=user, session_id=claims.session_id, jti=claims.jti)
 
