@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from mealplanner.activity.models import Activity
 from mealplanner.core.db import escape_like, json_array_contains
@@ -134,8 +135,8 @@ class AIRepository:
         pool: int | None = None,
         cuisines: Sequence[str] = (),
         include_ids: Sequence[uuid.UUID] = (),
-    ) -> tuple[list[Recipe], Lines]:
-        """Recipes passing `filters` and their ingredient lines (food id, name, grams).
+    ) -> tuple[list[Recipe], dict[uuid.UUID, frozenset[str]]]:
+        """Recipes passing `filters` and each one's linked food ids.
 
         With `pool`, only a bounded candidate set is loaded (scoring every recipe of a
         100,000-recipe catalog per request would take seconds): the `pool` most popular, the
@@ -144,7 +145,9 @@ class AIRepository:
         """
         ids: Any = self._filtered(select(Recipe.id), user_id, filters)
         if pool is not None:
-            by_popularity = (Recipe.popularity.desc(), Recipe.id)
+            # (popularity, id) is indexed: the walk stops at `pool` rows instead of sorting
+            # every recipe that passes the filters (most tie at popularity 0).
+            by_popularity = (Recipe.popularity.desc(), Recipe.id.desc())
             parts = [ids.order_by(*by_popularity).limit(pool)]
             if cuisines:
                 parts.append(
@@ -153,17 +156,24 @@ class AIRepository:
             if include_ids:
                 parts.append(ids.where(Recipe.id.in_(include_ids)))
             unioned = union(*(select(part.subquery().c.id) for part in parts)).subquery()
-            ids = select(unioned.c.id)
+            # Picked once: as a subquery of both loads below it ran twice.
+            picked = list((await self.session.execute(select(unioned.c.id))).scalars())
+            if not picked:
+                return [], {}
+            ids = select(Recipe.id).where(Recipe.id.in_(picked))
         recipes = list(
             (
                 await self.session.execute(
-                    select(Recipe).where(Recipe.id.in_(ids.scalar_subquery())).order_by(Recipe.id)
+                    select(Recipe)
+                    .where(Recipe.id.in_(ids.scalar_subquery()))
+                    .options(defer(Recipe.instructions), defer(Recipe.unresolved_ingredients))
+                    .order_by(Recipe.id)
                 )
             ).scalars()
         )
-        lines = await self._lines(RecipeIngredient.recipe_id.in_(ids.scalar_subquery()))
-        kept = [r for r in recipes if filters.allows(r, (n for _, n, _ in lines.get(r.id, [])))]
-        return kept, lines
+        foods = await self._food_sets(ids.scalar_subquery())
+        # search_text already holds every ingredient name, so the re-check needs no lines.
+        return [r for r in recipes if filters.allows(r)], foods
 
     async def cuisines_of(self, recipe_ids: Sequence[uuid.UUID]) -> list[str]:
         if not recipe_ids:
@@ -182,14 +192,20 @@ class AIRepository:
             select(*_ROW_COLUMNS).where(Recipe.id.in_(ids)).order_by(Recipe.id)
         )
         rows = [RecipeRow(**dict(row._mapping)) for row in result]
-        # One row per recipe with its food ids joined in SQL: converting 100,000 line rows
-        # (and their UUIDs) in Python was most of the time on a 10,000-recipe catalog.
+        foods = await self._food_sets(ids)
+        # search_text already holds every ingredient name, so the re-check needs no lines.
+        kept = [r for r in rows if filters.allows(r)]
+        return kept, foods
+
+    async def _food_sets(self, ids: Any) -> dict[uuid.UUID, frozenset[str]]:
+        """Each recipe's linked food ids, one row per recipe joined in SQL: converting every
+        ingredient line (and its UUID) in Python was most of the time for large pools."""
         joined = (
             func.string_agg(RecipeIngredient.food_id, ",")
             if self.dialect == "postgresql"
             else func.group_concat(RecipeIngredient.food_id, ",")
         )
-        foods = {
+        return {
             recipe_id: frozenset(text.split(","))
             for recipe_id, text in await self.session.execute(
                 select(RecipeIngredient.recipe_id, joined)
@@ -198,9 +214,6 @@ class AIRepository:
             )
             if text
         }
-        # search_text already holds every ingredient name, so the re-check needs no lines.
-        kept = [r for r in rows if filters.allows(r)]
-        return kept, foods
 
     async def recipes_with_lines(
         self, user_id: uuid.UUID, recipe_ids: Sequence[uuid.UUID]

@@ -250,7 +250,7 @@ async def _compute_suggestions(
     pool_cuisines = set(prefs.favorite_cuisines) | set(
         await repo.cuisines_of([uuid.UUID(rid) for rid in history])
     )
-    recipes, lines = await repo.candidates(
+    recipes, foods = await repo.candidates(
         user.id,
         filters,
         pool=CANDIDATE_POOL,
@@ -261,13 +261,13 @@ async def _compute_suggestions(
         return SuggestionsRead(recommendations=[])
 
     max_pop = max((r.popularity for r in recipes), default=0) or 1
-    features = {str(r.id): _features(r, lines.get(r.id, []), max_pop) for r in recipes}
+    features = {str(r.id): _features(r, foods.get(r.id, frozenset()), max_pop) for r in recipes}
     history_ids = [uuid.UUID(i.recipe_id) for i in interactions]
     missing = [rid for rid in set(history_ids) if str(rid) not in features]
     if missing:
         liked, liked_lines = await repo.recipes_with_lines(user.id, missing)
         for r in liked:
-            features[str(r.id)] = _features(r, liked_lines.get(r.id, []), max_pop)
+            features[str(r.id)] = _features(r, _food_ids(liked_lines.get(r.id, [])), max_pop)
 
     profile = build_profile(interactions, features, now=now)
     if prefs.favorite_cuisines:
@@ -318,13 +318,13 @@ def _related_items(
     return sorted(scores, key=lambda k: (-scores[k], k))[:limit]
 
 
-def _features(recipe: Recipe, lines: Sequence[IngredientLine], max_pop: float) -> RecipeFeatures:
+def _features(recipe: Recipe, food_ids: frozenset[str], max_pop: float) -> RecipeFeatures:
     return RecipeFeatures(
         recipe_id=str(recipe.id),
         name=recipe.name,
         cuisine=recipe.cuisine,
         tags=frozenset(recipe.tags or ()),
-        food_ids=_food_ids(lines),
+        food_ids=food_ids,
         meal_types=frozenset(recipe.meal_types or ()),
         popularity=min(1.0, recipe.popularity / max_pop),
         calories=recipe.calories,
