@@ -75,7 +75,7 @@ worker: install ## Run the background job worker (needs MEALPLANNER_REDIS_URL)
 	$(BIN)/mealplanner worker
 
 bench: install-dev ## Run the benchmarks (PostgreSQL + Redis; not part of CI)
-	$(BIN)/python bench/load_bench.py
+	$(BIN)/python -m bench.load_bench
 
 clean: ## Remove the virtualenv and caches (keeps ./data)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,6 +1,6 @@
 """Load benchmark: the whole service under a realistic mix, at several concurrency levels.
 
-    make bench            # or: .venv/bin/python bench/load_bench.py
+    make bench            # or: .venv/bin/python -m bench.load_bench
 
 1. Seeds PostgreSQL (`--url`, default database `mealplanner_bench`) with at least 1,000 users,
    50,000 recipes and a year of meal plans for a share of the users (idempotent).
@@ -34,11 +34,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from argon2 import PasswordHasher
 from sqlalchemy import func, insert, select
 
+from bench.rawhttp import Connection, ConnectionClosed, Response
 from mealplanner import migrate
 from mealplanner.core.cache import MemoryCache
 from mealplanner.core.config import Settings
@@ -330,42 +332,52 @@ async def run_phase(
     names = [n for n, _ in mix]
     weights = [w for _, w in mix]
     monday = _monday()
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
-        deadline = time.perf_counter() + seconds
+    parsed = urlsplit(base)
+    host, port = parsed.hostname or "127.0.0.1", parsed.port or 80
+    deadline = time.perf_counter() + seconds
 
-        def deadline_left() -> float:
-            return max(0.0, deadline - time.perf_counter())
+    def deadline_left() -> float:
+        return max(0.0, deadline - time.perf_counter())
 
-        async def worker(index: int) -> None:
-            rng = random.Random(seed * 1000 + index)
-            user = users[index % len(users)]
+    async def worker(index: int) -> None:
+        rng = random.Random(seed * 1000 + index)
+        user = users[index % len(users)]
+        # One keep-alive connection per client, as wrk does (see rawhttp.py for why not httpx).
+        connection = Connection(host, port, timeout=60)
+        try:
             while time.perf_counter() < deadline:
                 name = rng.choices(names, weights)[0]
                 started = time.perf_counter()
                 try:
-                    r = await request(client, name, user, rng, recipe_ids, monday)
+                    r = await request(connection, name, user, rng, recipe_ids, monday)
                     error = str(r.status_code) if r.status_code >= 400 else None
-                except httpx.HTTPError as exc:
+                except (
+                    OSError,
+                    TimeoutError,
+                    ConnectionClosed,
+                    asyncio.IncompleteReadError,
+                ) as exc:
                     error = type(exc).__name__
                 rec.record(name, started, error)
                 if think_ms:
                     await asyncio.sleep(min(rng.expovariate(1000 / think_ms), deadline_left()))
+        finally:
+            await connection.close()
 
-        began = time.perf_counter()
-        await asyncio.gather(*(worker(i) for i in range(concurrency)))
-        elapsed = time.perf_counter() - began
+    began = time.perf_counter()
+    await asyncio.gather(*(worker(i) for i in range(concurrency)))
+    elapsed = time.perf_counter() - began
     return rec, elapsed
 
 
 async def request(
-    client: httpx.AsyncClient,
+    client: Connection,
     name: str,
     user: VirtualUser,
     rng: random.Random,
     recipe_ids: list[str],
     monday: date,
-) -> httpx.Response:
+) -> Response:
     h = user.headers
     if name == "health":
         return await client.get("/health")
@@ -385,7 +397,7 @@ async def request(
     if name == "plan":
         return await client.post(
             f"/api/v1/meal-plans/{user.plan_id}/meals",
-            json={
+            json_body={
                 "date": (monday + timedelta(days=rng.randint(0, 6))).isoformat(),
                 "mealType": rng.choice(["breakfast", "lunch", "dinner"]),
                 "recipeId": rng.choice(recipe_ids),
@@ -394,12 +406,12 @@ async def request(
         )
     if name == "list":
         return await client.post(
-            "/api/v1/shopping-lists/generate", json={"mealPlanId": user.plan_id}, headers=h
+            "/api/v1/shopping-lists/generate", json_body={"mealPlanId": user.plan_id}, headers=h
         )
     if name == "suggest":
         return await client.post(
             "/api/v1/ai/suggestions",
-            json={"context": {"mealType": "dinner"}, "limit": 10},
+            json_body={"context": {"mealType": "dinner"}, "limit": 10},
             headers=h,
         )
     raise ValueError(name)

@@ -48,6 +48,10 @@ def serve(
         proxy_headers=False,
         log_config=None,
         timeout_graceful_shutdown=30,
+        # Longer than load balancers' idle timeouts (60 s is common): when the server closes an
+        # idle keep-alive connection first, a request the client sends on it at that moment
+        # fails (seen in the load benchmark as ReadError / RemoteProtocolError).
+        timeout_keep_alive=75,
     )
 
 
