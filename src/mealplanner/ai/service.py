@@ -277,22 +277,16 @@ async def _compute_suggestions(
             cuisines[cuisine] = cuisines.get(cuisine, 0.0) + 3.0
         profile = dataclasses.replace(profile, cuisines=cuisines)
 
-    # Scoring is pure Python over hundreds of candidates: in a worker thread the event loop
-    # keeps serving other requests in between (the GIL switches every few milliseconds)
-    # instead of stalling every request on this process for the whole computation.
-    ranked = await anyio.to_thread.run_sync(
-        partial(
-            hybrid_rank,
-            [features[str(r.id)] for r in recipes],
-            profile,
-            co_counts,
-            RankContext(
-                meal_type=meal_type,
-                max_minutes=prefs.max_prep_time,
-                exclude=frozenset(str(r) for r in recent),
-            ),
-            limit=request.limit,
-        )
+    ranked = hybrid_rank(
+        [features[str(r.id)] for r in recipes],
+        profile,
+        co_counts,
+        RankContext(
+            meal_type=meal_type,
+            max_minutes=prefs.max_prep_time,
+            exclude=frozenset(str(r) for r in recent),
+        ),
+        limit=request.limit,
     )
     by_id = {str(r.id): r for r in recipes}
     return SuggestionsRead(

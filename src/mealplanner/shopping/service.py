@@ -12,7 +12,6 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
-import anyio
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -219,12 +218,6 @@ def _generated_fields(
     return rows
 
 
-def _consolidated_fields(
-    rows: Sequence[PlannedIngredientRow], system: UnitSystem, table: FoodTable
-) -> list[dict[str, Any]]:
-    return _generated_fields(consolidate_ingredients(_uses(rows), table), system, table)
-
-
 def _merge_generated(
     shopping_list: ShoppingList, fields: list[dict[str, Any]]
 ) -> list[ShoppingListItem]:
@@ -271,9 +264,7 @@ async def generate(
     repo = ShoppingListRepository(session)
     rows = await repo.planned_ingredients(plan.id, from_date, to_date)
     table = get_food_table()
-    # Pure computation over every ingredient line of the week: in a worker thread, so the
-    # event loop keeps serving other requests meanwhile.
-    fields = await anyio.to_thread.run_sync(_consolidated_fields, rows, system, table)
+    fields = _generated_fields(consolidate_ingredients(_uses(rows), table), system, table)
 
     shopping_list = await repo.get_by_plan(plan.id)
     if shopping_list is None:
