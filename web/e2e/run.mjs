@@ -1,7 +1,9 @@
 // End-to-end: sign up → onboarding → search and favorite → drag recipes into the week →
 // "Plan my week" → shopping list with merged items → check items on a phone, offline and back
 // online → drag a meal by touch → the share link opens read-only in a fresh browser context;
-// account and admin pages. On a 390 px phone too: sign-up, onboarding, log out and in, admin.
+// account and admin pages. On a 390 px phone too: sign-up, onboarding, log out and in, admin;
+// recipes (autocomplete, filters, favorite, scale, swap, add to plan), the planner
+// (suggestion, "Plan my week") and the account (profile, API token, calendar link).
 // Every page gets an axe-core check (no serious/critical violations) and a screenshot.
 import {
   checkA11y, current, DESKTOP, launch, PHONE, results, shot, startServer, step, watch, writeReport,
@@ -280,6 +282,8 @@ try {
   await step("planner: Plan my week keeps locked meals and fills the rest; balance and copy day", async () => {
     await page.getByRole("button", { name: "Plan my week" }).click();
     await page.getByText(/^Planned \d+ meals/).waitFor({ timeout: 60000 });
+    // The message shows before the week reloads: wait for the meals rather than count at once.
+    await page.waitForFunction(() => document.querySelectorAll(".week .meal").length >= 14).catch(() => {});
     const meals = await page.locator(".week .meal").count();
     if (meals < 14) throw new Error(`only ${meals} meals planned`);
     await page.locator(`[data-slot="${day(0)}|dinner"]`).getByRole("link", { name: favorites[0] }).waitFor();
@@ -480,6 +484,186 @@ try {
     await mobile.getByRole("link", { name: "Account", exact: true }).click();
     if ((await mobile.getByLabel("Household size").inputValue()) !== "1") throw new Error("onboarding answers not saved");
     await phone.close();
+  });
+
+  // Pat (signed up on a phone above, empty week) goes through recipes, planner and account on
+  // the same 390 px phone, one browser context for the three steps.
+  let patPhone = null;
+  let pat = null;
+  const todayIndex = (today.getDay() + 6) % 7;
+  const patRecipes = [];
+
+  await step("phone (390 px): recipes — typo-tolerant autocomplete, filters, favorite, scale, swap, add to plan", async () => {
+    patPhone = await browser.newContext(PHONE);
+    pat = await patPhone.newPage();
+    watch(pat, problems);
+    current.page = pat;
+    pat.setDefaultTimeout(15000);
+    await login(pat, base, PHONE_EMAIL, PASSWORD);
+    await pat.getByRole("link", { name: "Recipes", exact: true }).tap();
+    await pat.getByRole("heading", { name: "Recipes" }).waitFor();
+    const count = pat.locator("p[aria-live]").filter({ hasText: /\d+\+? recipes/ });
+    await count.waitFor();
+    const total = parseInt(await count.textContent(), 10);
+    // A filter: dinners that are vegetarian; the count and the cards follow.
+    await pat.locator("summary", { hasText: "Filters" }).tap();
+    await pat.getByLabel("Meal type").selectOption("dinner");
+    await pat.getByLabel("Diet", { exact: true }).selectOption("vegetarian");
+    await noPageOverflow(pat, "recipe filters (phone)");
+    await checkA11y(pat, "recipe filters (phone)");
+    await shot(pat, "13b-recipe-filters-phone", false);
+    await pat.getByRole("button", { name: "Apply filters" }).tap();
+    await pat.waitForFunction((n) => {
+      const p = [...document.querySelectorAll("p[aria-live]")].find((el) => /\d+\+? recipes/.test(el.textContent));
+      return p && parseInt(p.textContent, 10) < n && document.querySelector(".recipe-card");
+    }, total);
+    const filtered = parseInt(await count.textContent(), 10);
+    if (!(filtered > 0 && filtered < total)) throw new Error(`filters: ${filtered} of ${total} recipes`);
+    await noPageOverflow(pat, "recipes filtered (phone)");
+    // Favorite one of the filtered dinners from its page.
+    const link = pat.locator(".recipe-card h2 a").first();
+    const veg = (await link.textContent()).trim();
+    await link.tap();
+    await pat.getByRole("heading", { name: veg, level: 1 }).waitFor();
+    await pat.getByRole("button", { name: /Favorite/ }).tap();
+    await pat.getByText("Added to favorites.").waitFor();
+    if ((await pat.getByRole("button", { name: /Favorite/ }).getAttribute("aria-pressed")) !== "true") throw new Error("favorite not pressed");
+    patRecipes.push(veg);
+    // Autocomplete with a typo, by touch: tap a suggestion.
+    await pat.getByRole("link", { name: "Recipes", exact: true }).tap();
+    const box = pat.getByRole("combobox", { name: "Search recipes" });
+    await box.tap();
+    await box.fill("chiken");
+    const option = pat.getByRole("option").filter({ hasText: /chicken/i }).first();
+    await option.waitFor();
+    await noPageOverflow(pat, "autocomplete (phone)");
+    await checkA11y(pat, "autocomplete (phone)");
+    await shot(pat, "13c-autocomplete-phone", false);
+    const name = (await option.textContent()).trim();
+    await option.tap();
+    await pat.getByRole("heading", { name, level: 1 }).waitFor();
+    patRecipes.push(name);
+    // Household of one: one serving to start, then scaled up by touch.
+    const servings = pat.getByRole("spinbutton", { name: "Servings" });
+    if ((await servings.inputValue()) !== "1") throw new Error(`servings start at ${await servings.inputValue()}`);
+    const before = await pat.locator(".ingredients li strong").first().textContent();
+    await pat.getByRole("button", { name: "More servings" }).tap();
+    await pat.getByRole("button", { name: "More servings" }).tap();
+    if ((await servings.inputValue()) !== "3") throw new Error("servings scaler");
+    const after = await pat.locator(".ingredients li strong").first().textContent();
+    if (before === after) throw new Error("quantities did not scale");
+    // Swap: the substitutes panel opens next to the ingredient and stays on the screen.
+    const swap = pat.getByRole("button", { name: /^Swap / }).first();
+    await swap.tap();
+    if ((await swap.getAttribute("aria-expanded")) !== "true") throw new Error("swap panel not expanded");
+    const panel = pat.getByRole("region", { name: /^Substitutes for / }).first();
+    await panel.locator("li, p:not(:has-text('Finding'))").first().waitFor();
+    const pb = await panel.boundingBox();
+    if (pb.x < 0 || pb.x + pb.width > 390) throw new Error(`swap panel off screen: ${JSON.stringify(pb)}`);
+    await noPageOverflow(pat, "recipe swap (phone)");
+    await checkA11y(pat, "recipe swap (phone)");
+    await shot(pat, "14c-recipe-swap-phone", false);
+    await swap.tap();
+    await panel.waitFor({ state: "detached" });
+    // Add to plan: today's dinner, three servings.
+    await pat.getByLabel("Day", { exact: true }).selectOption(day(todayIndex));
+    await pat.getByLabel("Meal", { exact: true }).selectOption("dinner");
+    await pat.getByRole("button", { name: "Add to plan" }).tap();
+    await pat.getByText(/^Added to your plan: .*, dinner\.$/).waitFor();
+    await pat.locator("canvas[role=img]").waitFor();
+    await noPageOverflow(pat, "recipe (phone)");
+    await checkA11y(pat, "recipe added to plan (phone)");
+    await shot(pat, "14d-recipe-added-phone", false);
+    // The phone planner opens on today, with the meal in its dinner slot.
+    await pat.getByRole("link", { name: "Plan", exact: true }).tap();
+    const dinner = pat.locator(`[data-slot="${day(todayIndex)}|dinner"]`);
+    await dinner.getByRole("link", { name }).waitFor();
+    if (!(await dinner.getByRole("link", { name }).isVisible())) throw new Error("planned meal not shown on the phone");
+    await dinner.getByText(/\d+ kcal/).waitFor();
+  });
+
+  await step("phone (390 px): planner — add a suggestion (with its reason), Plan my week fills the empty slots", async () => {
+    if (!pat) throw new Error("no phone session from the recipes step");
+    current.page = pat;
+    // The favorites from the recipe pages are listed under the day.
+    const favs = pat.getByRole("region", { name: "Your favorites" });
+    await favs.getByText(patRecipes[0], { exact: true }).waitFor();
+    // A suggestion, with the reason it is suggested, added to today's lunch by its menu.
+    const suggestions = pat.getByRole("region", { name: "Suggestions" });
+    const first = suggestions.locator("li").first();
+    await first.waitFor();
+    await first.scrollIntoViewIfNeeded();
+    const reason = (await first.locator(".small").first().textContent()).trim();
+    if (!reason) throw new Error("suggestion without a reason");
+    const name = (await first.locator("strong").textContent()).trim();
+    await noPageOverflow(pat, "planner suggestions (phone)");
+    await checkA11y(pat, "planner suggestions (phone)");
+    await shot(pat, "10b-planner-suggestions-phone", false);
+    await first.getByLabel(`Add ${name} to`).selectOption(`${day(todayIndex)}|lunch`);
+    const lunch = pat.locator(`[data-slot="${day(todayIndex)}|lunch"]`);
+    await lunch.getByRole("link", { name }).waitFor();
+    await pat.getByText(`Added ${name} to`).first().waitFor({ state: "attached" });
+    // The switcher counts today's two meals.
+    const switcher = pat.getByRole("group", { name: "Day to show" });
+    await switcher.getByRole("button").nth(todayIndex).filter({ hasText: "2 meals" }).waitFor();
+    // Plan my week: the empty breakfast, lunch and dinner slots fill; today's meals stay.
+    const before = await pat.locator(".week .meal").count();
+    const plan = pat.getByRole("button", { name: "Plan my week" });
+    await plan.scrollIntoViewIfNeeded();
+    await plan.tap();
+    await pat.getByText(/^Planned \d+ meals/).waitFor({ timeout: 60000 });
+    await pat.waitForFunction((n) => document.querySelectorAll(".week .meal").length >= n, 21);
+    const meals = await pat.locator(".week .meal").count();
+    if (meals <= before || meals < 21) throw new Error(`only ${meals} meals planned (had ${before})`);
+    await lunch.getByRole("link", { name }).waitFor();
+    await pat.locator(`[data-slot="${day(todayIndex)}|dinner"]`).getByRole("link", { name: patRecipes[1] }).waitFor();
+    const score = pat.locator(".score");
+    await score.waitFor();
+    if (!/\d/.test(await score.textContent())) throw new Error(`balance score: ${await score.textContent()}`);
+    await noPageOverflow(pat, "planned week (phone)");
+    await checkA11y(pat, "planned week (phone)");
+    await shot(pat, "10c-planner-planned-phone", false);
+    // Another day, through the switcher: its three slots are filled.
+    const other = (todayIndex + 3) % 7;
+    await switcher.getByRole("button").nth(other).tap();
+    await pat.locator(`#h-${day(other)}`).waitFor();
+    for (const mt of ["breakfast", "lunch", "dinner"]) {
+      const meal = pat.locator(`[data-slot="${day(other)}|${mt}"] .meal a`).first();
+      if (!(await meal.isVisible())) throw new Error(`${day(other)} ${mt} not planned`);
+    }
+    await noPageOverflow(pat, "planner another day (phone)");
+    await shot(pat, "10d-planner-other-day-phone", false);
+  });
+
+  await step("phone (390 px): account — save the profile, create an API token, get the calendar feed link", async () => {
+    if (!pat) throw new Error("no phone session from the recipes step");
+    current.page = pat;
+    await pat.getByRole("link", { name: "Account", exact: true }).tap();
+    await pat.getByRole("heading", { name: "Account", exact: true }).waitFor();
+    const profile = pat.getByRole("region", { name: "Profile", exact: true });
+    await profile.getByLabel("Name").fill("Pat Phone");
+    await profile.getByRole("button", { name: "Save profile" }).tap();
+    await profile.getByRole("status").filter({ hasText: "Profile saved." }).waitFor();
+    const tokens = pat.getByRole("region", { name: "API tokens", exact: true });
+    await tokens.getByLabel("Token name").fill("phone script");
+    await tokens.getByRole("button", { name: "Create token" }).tap();
+    const token = tokens.locator("code.token");
+    await token.waitFor();
+    if ((await token.boundingBox()).x + (await token.boundingBox()).width > 390) throw new Error("token runs off the screen");
+    await tokens.getByRole("cell", { name: "phone script", exact: true }).waitFor();
+    const calendar = pat.getByRole("region", { name: "Calendar feed" });
+    await calendar.getByRole("button", { name: "Get my calendar link" }).tap();
+    const feed = await calendar.getByLabel("Feed address").inputValue();
+    if (!feed.includes("calendar")) throw new Error(`feed url ${feed}`);
+    await noPageOverflow(pat, "account edited (phone)");
+    await checkA11y(pat, "account edited (phone)");
+    await shot(pat, "12c-account-edited-phone");
+    // Saved on the server: a reload shows the new name.
+    await pat.reload();
+    await pat.getByRole("heading", { name: "Account", exact: true }).waitFor();
+    if ((await pat.getByRole("region", { name: "Profile", exact: true }).getByLabel("Name").inputValue()) !== "Pat Phone") throw new Error("name not saved");
+    await patPhone.close();
+    patPhone = null;
   });
 
   await step("the share link opens read-only in a fresh browser context", async () => {
