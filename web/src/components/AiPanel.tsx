@@ -3,7 +3,7 @@ import { useDraggable } from "@dnd-kit/core";
 import { api, errorMessage, type Schemas, type User } from "../api/client";
 import { Field } from "./ui";
 import { withRecipeNames } from "../lib/format";
-import { dayLabel, MEAL_TYPES, type MealType, type Plan } from "../lib/week";
+import { MEAL_TYPES, type MealType, type Plan } from "../lib/week";
 import type { DragData } from "../pages/Planner";
 
 type Suggestion = Schemas["Suggestion"];
@@ -150,11 +150,11 @@ export function AiPanel({ user, weekStart, plan, onChanged, slotOptions, place, 
         ) : (
           <>
             <p><span className="score">{Math.round(balance.balanceScore)}</span><span className="muted"> / 100</span></p>
-            <p className="small">Average {Math.round(balance.weeklyAverages.calories ?? 0)} kcal/day per person · {balance.uniqueRecipes} different recipes</p>
+            <p className="small">Average {Math.round(balance.weeklyAverages.calories ?? 0)} kcal/day per person · {balance.uniqueRecipes} different {balance.uniqueRecipes === 1 ? "recipe" : "recipes"}</p>
             {balance.insights.length > 0 && (
               <ul className="insights small">
                 {balance.insights.slice(0, 5).map((i, n) => (
-                  <li key={n} className={`insight-${i.severity}`}>{i.date ? <strong>{dayLabel(i.date)}: </strong> : null}{i.message}</li>
+                  <li key={n} className={`insight-${i.severity}`}>{i.message}</li>
                 ))}
               </ul>
             )}
