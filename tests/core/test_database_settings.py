@@ -1,0 +1,32 @@
+"""Connection settings the service relies on for predictable query plans (PostgreSQL)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from mealplanner.core.state import AppState
+from tests.fixtures.backends import is_postgres
+
+
+@pytest.mark.skipif(not is_postgres(), reason="PostgreSQL connection setting")
+async def test_every_query_gets_a_custom_plan(state: AppState) -> None:
+    # Generic plans of prepared statements ignore the parameters; they made searches up to
+    # eight times slower (bench/README.md).
+    async with state.db.session() as session:
+        mode = (await session.execute(text("SHOW plan_cache_mode"))).scalar_one()
+    assert mode == "force_custom_plan"
+
+
+@pytest.mark.skipif(not is_postgres(), reason="PostgreSQL storage setting")
+async def test_the_search_vector_stays_in_the_recipe_row(state: AppState) -> None:
+    async with state.db.session() as session:
+        storage = (
+            await session.execute(
+                text(
+                    "SELECT attstorage::text FROM pg_attribute "
+                    "WHERE attrelid = 'recipes'::regclass AND attname = 'search_vector'"
+                )
+            )
+        ).scalar_one()
+    assert storage == "m"  # MAIN: kept inline, see migration 20261126_1120
