@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from argon2 import PasswordHasher
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from bench.rawhttp import Connection, ConnectionClosed, Response
 from mealplanner import migrate
@@ -191,6 +191,11 @@ async def seed(url: str, users: int, recipes: int, planners: int) -> dict[str, i
             await session.execute(insert(MealPlan), plan_rows)
             for chunk in range(0, len(meal_rows), 5000):
                 await session.execute(insert(PlannedMeal), meal_rows[chunk : chunk + 5000])
+    async with db.session() as session:
+        # The virtual users plan meals into the current week: empty it so that every run
+        # starts from the same data (otherwise shopping lists grow from run to run).
+        current = select(MealPlan.id).where(MealPlan.week_start == _monday()).scalar_subquery()
+        await session.execute(delete(PlannedMeal).where(PlannedMeal.plan_id.in_(current)))
     async with db.session() as session:
         counts = {
             "users": int(
@@ -452,6 +457,8 @@ def markdown(report: dict[str, Any]) -> str:
         if report["thinkMs"]
         else "Mix clients send requests back to back (no think time)",
         "",
+        f"Measured after {report.get('warmupSeconds', 0):.0f} s of unmeasured warm-up traffic",
+        "",
         f"Data: {report['data']}",
         "",
     ]
@@ -493,6 +500,9 @@ async def main() -> None:
         help="mean pause between a client's mix requests (0: back to back, the default)",
     )
     parser.add_argument("--out", default="load", help="results/<out>.json and .md")
+    parser.add_argument(
+        "--warmup", type=float, default=10.0, help="seconds of unmeasured mix before measuring"
+    )
     args = parser.parse_args()
 
     counts = await seed(args.url, args.users, args.recipes, args.planners)
@@ -510,6 +520,11 @@ async def main() -> None:
                 headers=users[0].headers,
             )
             recipe_ids = [r["id"] for r in top.json()["data"]]
+        if args.warmup:
+            # Unmeasured: first-request costs (connection pools, prepared statements, caches
+            # filling) belong to a cold start, not to the steady state measured below.
+            print(f"warm-up {args.warmup:.0f} s ...", flush=True)
+            await run_phase(base, users, recipe_ids, 16, args.warmup, MIX, 9, args.think_ms)
         levels = []
         for level in (int(x) for x in args.levels.split(",")):
             print(f"concurrency {level} ...", flush=True)
@@ -540,6 +555,7 @@ async def main() -> None:
         "machine": f"{platform.platform()}, {os.cpu_count()} cores; server --workers "
         f"{args.workers}, load generator in this process",
         "thinkMs": args.think_ms,
+        "warmupSeconds": args.warmup,
         "data": counts,
         "levels": levels,
     }
