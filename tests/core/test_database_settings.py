@@ -30,3 +30,17 @@ async def test_the_search_vector_stays_in_the_recipe_row(state: AppState) -> Non
             )
         ).scalar_one()
     assert storage == "m"  # MAIN: kept inline, see migration 20261126_1120
+
+
+@pytest.mark.skipif(not is_postgres(), reason="PostgreSQL connection setting")
+async def test_custom_plans_can_be_left_to_the_server(state: AppState) -> None:
+    from mealplanner.core.db import make_engine
+
+    settings = state.settings.model_copy(update={"database_force_custom_plans": False})
+    engine = make_engine(state.db.url, settings)
+    try:
+        async with engine.connect() as conn:
+            mode = (await conn.execute(text("SHOW plan_cache_mode"))).scalar_one()
+    finally:
+        await engine.dispose()
+    assert mode == "auto"  # the server's default, or whatever the role sets

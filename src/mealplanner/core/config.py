@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     read_your_writes_seconds: float = Field(default=5.0, ge=0, le=300)
     database_pool_size: int = Field(default=10, ge=1, le=200)
     database_echo: bool = False
+    # PostgreSQL: plan every prepared statement with its parameters (see core/db.py).
+    database_force_custom_plans: bool = True
 
     # Redis: unset means in-process cache, limiter and jobs.
     redis_url: str | None = None

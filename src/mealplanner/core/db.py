@@ -138,7 +138,12 @@ def make_engine(url: str, settings: Settings) -> AsyncEngine:
         # generic plan that ignores the parameters. For searches that plan cannot tell a
         # word in 9 % of recipes from one in 60 % (measured: 3.5 ms → 27 ms per pool query),
         # so every query is planned with its values (planning costs well under a millisecond).
-        connect_args={"server_settings": {"plan_cache_mode": "force_custom_plan"}},
+        # Off for poolers that refuse unknown startup parameters (set it per role instead).
+        connect_args=(
+            {"server_settings": {"plan_cache_mode": "force_custom_plan"}}
+            if settings.database_force_custom_plans
+            else {}
+        ),
     )
 
 
