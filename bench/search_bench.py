@@ -138,14 +138,9 @@ async def explain(db: Database, user: User) -> str:
         relevance = RecipeFilters(sort=parse_sort(None, allow_relevance=True))
 
         def pool(query: str) -> Any:
-            # The candidate query `RecipeRepository.search` runs first (then it ranks <= 1,000).
-            stmt = repo.search_statement(user.id, query, relevance)
+            stmt = repo.search_candidates(user.id, query, relevance)
             assert stmt is not None
-            return (
-                stmt.order_by(None)
-                .with_only_columns(Recipe.id)
-                .order_by(Recipe.popularity.desc(), Recipe.id.desc())
-            )
+            return stmt
 
         cases = {
             "search 'vegan curry' (candidates; 9,000 matches)": lambda: pool("vegan curry"),

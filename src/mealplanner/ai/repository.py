@@ -144,6 +144,7 @@ class AIRepository:
         user's history), each still passing the filters.
         """
         ids: Any = self._filtered(select(Recipe.id), user_id, filters)
+        members: Any = ids.scalar_subquery()
         if pool is not None:
             # (popularity, id) is indexed: the walk stops at `pool` rows instead of sorting
             # every recipe that passes the filters (most tie at popularity 0).
@@ -157,21 +158,20 @@ class AIRepository:
                 parts.append(ids.where(Recipe.id.in_(include_ids)))
             unioned = union(*(select(part.subquery().c.id) for part in parts)).subquery()
             # Picked once: as a subquery of both loads below it ran twice.
-            picked = list((await self.session.execute(select(unioned.c.id))).scalars())
-            if not picked:
+            members = list((await self.session.execute(select(unioned.c.id))).scalars())
+            if not members:
                 return [], {}
-            ids = select(Recipe.id).where(Recipe.id.in_(picked))
         recipes = list(
             (
                 await self.session.execute(
                     select(Recipe)
-                    .where(Recipe.id.in_(ids.scalar_subquery()))
+                    .where(Recipe.id.in_(members))
                     .options(defer(Recipe.instructions), defer(Recipe.unresolved_ingredients))
                     .order_by(Recipe.id)
                 )
             ).scalars()
         )
-        foods = await self._food_sets(ids.scalar_subquery())
+        foods = await self._food_sets(members)
         # search_text already holds every ingredient name, so the re-check needs no lines.
         return [r for r in recipes if filters.allows(r)], foods
 

@@ -93,6 +93,10 @@ COUNT_LIMIT = 1000
 AUTOCOMPLETE_POOL = 200
 
 
+def _private_of(user_id: uuid.UUID) -> tuple[Any, ...]:
+    return (Recipe.owner_id == user_id, Recipe.visibility != VISIBILITY_PUBLIC)
+
+
 def fts5_query(terms: Sequence[str]) -> str:
     # Every term quoted (FTS5 syntax cannot leak in); the last one as a prefix.
     quoted = [f'"{t}"' for t in terms]
@@ -202,30 +206,26 @@ class RecipeRepository(Repository[Recipe]):
     async def search(
         self, user_id: uuid.UUID | None, query: str, filters: RecipeFilters, page: PageParams
     ) -> tuple[Sequence[Recipe], int, bool]:
-        stmt = self.search_statement(user_id, query, filters)
-        if stmt is None:
+        parts = self._search_match(user_id, query, filters)
+        if parts is None:
             return [], 0, False
+        matches, order = parts
         if self.dialect != "postgresql":
+            stmt = matches.order_by(*order)
             total, capped = await self.count_capped(stmt, COUNT_LIMIT)
             return await self.list(stmt.limit(page.limit).offset(page.offset)), total, capped
         # One pass picks the candidates and counts them: the COUNT_LIMIT most popular matches
         # (all of them when there are fewer), plus exact name matches, which always rank
         # first. Only these are ranked: ranking reads each row's tsvector, and sorting every
         # match of a broad word ("chicken": 16,000 recipes) was what made searches slow.
-        ids_only = stmt.order_by(None).with_only_columns(Recipe.id)
-        pool = list(
-            (
-                await self.session.execute(
-                    ids_only.order_by(Recipe.popularity.desc(), Recipe.id.desc()).limit(
-                        COUNT_LIMIT + 1
-                    )
-                )
-            ).scalars()
-        )
+        by_popularity = self._candidates(matches).limit(COUNT_LIMIT + 1)
+        pool = list((await self.session.execute(by_popularity)).scalars())
         capped = len(pool) > COUNT_LIMIT
         candidates = set(pool[:COUNT_LIMIT])
         if capped:
-            exact = ids_only.where(func.lower(Recipe.name) == query.strip().lower())
+            exact = matches.with_only_columns(Recipe.id).where(
+                func.lower(Recipe.name) == query.strip().lower()
+            )
             candidates.update((await self.session.execute(exact.limit(COUNT_LIMIT))).scalars())
         if not candidates:
             return [], 0, False
@@ -235,18 +235,37 @@ class RecipeRepository(Repository[Recipe]):
             select(Recipe)
             .options(_SUMMARY)
             .where(Recipe.id == any_(bindparam("ids", list(candidates), type_=_UUID_ARRAY)))
-            .order_by(*stmt._order_by_clauses)
+            .order_by(*order)
         )
         rows = await self.list(ranked.limit(page.limit).offset(page.offset))
         return rows, COUNT_LIMIT if capped else len(candidates), capped
 
     def search_statement(
-        self,
-        user_id: uuid.UUID | None,
-        query: str,
-        filters: RecipeFilters,
+        self, user_id: uuid.UUID | None, query: str, filters: RecipeFilters
     ) -> Select[Recipe] | None:
         """Full-text match ranked by relevance (exact name first); None for an empty query."""
+        parts = self._search_match(user_id, query, filters)
+        return None if parts is None else parts[0].order_by(*parts[1])
+
+    def search_candidates(
+        self, user_id: uuid.UUID | None, query: str, filters: RecipeFilters
+    ) -> Select[Any] | None:
+        """The candidate query `search` runs first on PostgreSQL (for the bench's plans)."""
+        parts = self._search_match(user_id, query, filters)
+        return None if parts is None else self._candidates(parts[0])
+
+    @staticmethod
+    def _candidates(matches: Select[Recipe]) -> Select[Any]:
+        # (popularity, id) is indexed in this order: broad words walk it and stop early.
+        return matches.with_only_columns(Recipe.id).order_by(
+            Recipe.popularity.desc(), Recipe.id.desc()
+        )
+
+    def _search_match(
+        self, user_id: uuid.UUID | None, query: str, filters: RecipeFilters
+    ) -> tuple[Select[Recipe], list[Any]] | None:
+        """The readable, filtered full-text matches and their relevance order (exact name
+        first); None for a query with no words."""
         terms = query_terms(query)
         if not terms:
             return None
@@ -270,7 +289,7 @@ class RecipeRepository(Repository[Recipe]):
                 text("bm25(recipes_fts, 10.0, 4.0, 4.0, 2.0, 1.0)"),
                 Recipe.popularity.desc(),
             ]
-        return stmt.order_by(*self._order(filters, relevance))
+        return stmt, self._order(filters, relevance)
 
     async def public_names(self) -> list[str]:
         """The names of the public catalog (the typo vocabulary's source)."""
@@ -278,15 +297,11 @@ class RecipeRepository(Repository[Recipe]):
         return list((await self.session.execute(stmt)).scalars())
 
     async def owns_private(self, user_id: uuid.UUID) -> bool:
-        stmt = select(Recipe.id).where(
-            Recipe.owner_id == user_id, Recipe.visibility != VISIBILITY_PUBLIC
-        )
-        return (await self.session.execute(stmt.limit(1))).first() is not None
+        stmt = select(Recipe.id).where(*_private_of(user_id)).limit(1)
+        return (await self.session.execute(stmt)).first() is not None
 
     async def private_names(self, user_id: uuid.UUID) -> list[str]:
-        stmt = select(Recipe.name).where(
-            Recipe.owner_id == user_id, Recipe.visibility != VISIBILITY_PUBLIC
-        )
+        stmt = select(Recipe.name).where(*_private_of(user_id))
         return list((await self.session.execute(stmt)).scalars())
 
     @staticmethod

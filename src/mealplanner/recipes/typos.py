@@ -69,12 +69,11 @@ def variants(terms: Sequence[str], words: Sequence[str], *, prefix: bool) -> lis
     best corrections first. Returns [] when no word needed or found a correction, so the
     caller can skip a second lookup.
     """
-    known = set(words)
     options: list[list[str]] = []
     corrected = False
     for index, term in enumerate(terms):
         last = prefix and index == len(terms) - 1
-        if term in known or (last and _starts_a_word(term, words)):
+        if _is_word(term, words) or (last and _starts_a_word(term, words)):
             options.append([term])
             continue
         found = corrections(term, words, prefix=last)
@@ -123,6 +122,11 @@ def closest(
             scored.append(((similarity, lowered.startswith(text_), popularity(row)), row))
     scored.sort(key=lambda pair: pair[0], reverse=True)
     return [row for _, row in scored[:limit]]
+
+
+def _is_word(term: str, words: Sequence[str]) -> bool:
+    index = bisect.bisect_left(words, term)
+    return index < len(words) and words[index] == term
 
 
 def _starts_a_word(head: str, words: Sequence[str]) -> bool:
