@@ -44,3 +44,12 @@ async def test_custom_plans_can_be_left_to_the_server(state: AppState) -> None:
     finally:
         await engine.dispose()
     assert mode == "auto"  # the server's default, or whatever the role sets
+
+
+@pytest.mark.skipif(not is_postgres(), reason="PostgreSQL autovacuum setting")
+async def test_recipes_are_vacuumed_after_a_small_share_of_changes(state: AppState) -> None:
+    async with state.db.session() as session:
+        options = (
+            await session.execute(text("SELECT reloptions FROM pg_class WHERE relname = 'recipes'"))
+        ).scalar_one()
+    assert "autovacuum_vacuum_scale_factor=0.02" in options
