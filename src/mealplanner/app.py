@@ -85,6 +85,9 @@ def build_state(settings: Settings) -> AppState:
     return state
 
 
+WARMING_GRACE_SECONDS = 10.0
+
+
 async def _warm_cache(state: AppState) -> None:
     """Popular recipes and the typo vocabulary into the cache right after start, without
     delaying readiness."""
@@ -113,8 +116,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            # Let warming finish rather than cancel it mid-transaction: a cancelled query can
+            # leave its connection checked out with the transaction open, which on SQLite keeps
+            # the write lock (other apps on the same file then fail with "database is locked").
+            await asyncio.wait({warming}, timeout=WARMING_GRACE_SECONDS)
             warming.cancel()
-            # Let it unwind (closing its session) before the pools go away.
             with contextlib.suppress(asyncio.CancelledError):
                 await warming
             await stop_background(state)
