@@ -14,10 +14,12 @@ from fastapi.middleware.gzip import GZipMiddleware
 from redis.asyncio import Redis
 
 from mealplanner import __version__
+from mealplanner.activity import buffer as activity_buffer
 from mealplanner.activity import service as activity_service
 from mealplanner.admin.router import router as admin_router
 from mealplanner.ai import summary as ai_summary
 from mealplanner.ai.router import router as ai_router
+from mealplanner.auth import identity
 from mealplanner.auth import service as auth_service
 from mealplanner.auth.password_reset.router import router as password_reset_router
 from mealplanner.auth.router import router as auth_router
@@ -81,6 +83,8 @@ def build_state(settings: Settings) -> AppState:
         redis=redis,
     )
     install_platform(state)
+    identity.install(state)
+    activity_buffer.install(state)
     install_background(state)
     return state
 
@@ -112,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.services = state
         await start_platform(state)
         await start_background(state)
+        views = activity_buffer.view_buffer(state)
         warming = asyncio.create_task(_warm_cache(state))
         try:
             yield
@@ -123,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             warming.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await warming
+            await views.close()  # after uvicorn drained the requests that add to it
             await stop_background(state)
             await stop_platform(state)
             if state.redis is not None:

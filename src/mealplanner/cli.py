@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import os
 import signal
 import sys
 from pathlib import Path
@@ -32,6 +33,7 @@ def serve(
 
     settings = get_settings()
     settings.resolve_jwt_secret()  # generate it once here, not racily in N workers
+    os.environ["MEALPLANNER_SERVE_WORKERS"] = str(1 if reload else workers)
     if settings.is_sqlite:
         migrate.upgrade(settings.effective_database_url)
     # Uvicorn drains in-flight requests on SIGTERM, runs the lifespan shutdown (pools closed),

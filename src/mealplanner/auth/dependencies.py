@@ -8,10 +8,12 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from mealplanner.auth import service
+from mealplanner.auth.identity import identities
 from mealplanner.auth.service import AuthContext
 from mealplanner.core.db import primary_reads
-from mealplanner.core.dependencies import SessionDep, StateDep
+from mealplanner.core.dependencies import SessionDep, StateDep, request_session
 from mealplanner.core.errors import Forbidden, Unauthorized
+from mealplanner.core.security import API_TOKEN_PREFIX
 from mealplanner.users.models import User
 
 _bearer = HTTPBearer(auto_error=False, description="JWT access token or personal API token")
@@ -42,6 +44,41 @@ async def get_current_user(ctx: CurrentAuth) -> User:
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+async def get_reader(
+    request: Request,
+    state: StateDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    """The caller of a read-only route, from a recently checked session when one is known
+    (see `auth/identity.py`), else checked like `CurrentUser`.
+
+    The user returned from memory is a transient `User` with only `id` and `role` set: enough
+    for the read routes that use this dependency, which must not use any other attribute.
+    """
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized()
+    token = credentials.credentials
+    cache = identities(state)
+    role = None
+    if cache is not None and cache.usable and not token.startswith(API_TOKEN_PREFIX):
+        claims = state.tokens.decode_access_token(token)  # signature and expiry, every time
+        if claims.session_id is not None:
+            role = cache.role(claims.user_id, claims.session_id)
+        if role is not None:
+            request.scope.setdefault("state", {})["user_id"] = str(claims.user_id)
+            return User(id=claims.user_id, role=role)
+    # The route may need no database at all: the check opens its own unit of work.
+    generation = cache.generation if cache is not None else 0
+    async with request_session(request, state) as session:
+        ctx = await get_auth_context(request, session, state, credentials)
+    if cache is not None and ctx.session_id is not None:
+        cache.remember(ctx.user.id, ctx.session_id, ctx.user.role, generation)
+    return ctx.user
+
+
+ReaderUser = Annotated[User, Depends(get_reader)]
 
 
 async def require_admin(user: CurrentUser) -> User:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
+from mealplanner.auth.identity import identity_changed
 from mealplanner.auth.models import ApiToken, AuthSession, RefreshToken
 from mealplanner.core.repository import Repository
 
@@ -13,7 +14,10 @@ from mealplanner.core.repository import Repository
 class SessionRepository(Repository[AuthSession]):
     model = AuthSession
 
-    async def revoke(self, session_id: uuid.UUID, now: datetime, reason: str) -> None:
+    async def revoke(
+        self, user_id: uuid.UUID, session_id: uuid.UUID, now: datetime, reason: str
+    ) -> None:
+        identity_changed(self.session, user_id)
         await self.session.execute(
             update(AuthSession)
             .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
@@ -23,6 +27,7 @@ class SessionRepository(Repository[AuthSession]):
     async def revoke_all_for_user(
         self, user_id: uuid.UUID, now: datetime, reason: str, *, keep: uuid.UUID | None = None
     ) -> None:
+        identity_changed(self.session, user_id)
         stmt = update(AuthSession).where(
             AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None)
         )

@@ -149,8 +149,10 @@ async def refresh(session: AsyncSession, state: AppState, refresh_token: str) ->
     if stored.used_at is not None or not await tokens.mark_used(stored.id, now):
         # A refresh token presented twice means it leaked: kill the whole family, and keep
         # that revocation even though this request fails.
-        await sessions.revoke(auth_session.id, now, "refresh_token_reuse")
+        await sessions.revoke(auth_session.user_id, auth_session.id, now, "refresh_token_reuse")
         await session.commit()
+        for hook in state.commit_hooks:  # the request fails, so get_session will not run them
+            await hook(session)
         raise Unauthorized(BAD_REFRESH)
     if stored.expires_at <= now:
         raise Unauthorized(BAD_REFRESH)
@@ -164,7 +166,7 @@ async def refresh(session: AsyncSession, state: AppState, refresh_token: str) ->
 async def logout(session: AsyncSession, ctx: AuthContext) -> None:
     """Revokes the caller's session: its refresh tokens and its access tokens stop working."""
     if ctx.session_id is not None:
-        await SessionRepository(session).revoke(ctx.session_id, utcnow(), "logout")
+        await SessionRepository(session).revoke(ctx.user.id, ctx.session_id, utcnow(), "logout")
 
 
 async def revoke_all_sessions(session: AsyncSession, user_id: uuid.UUID, reason: str) -> None:

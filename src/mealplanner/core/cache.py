@@ -37,7 +37,7 @@ import json
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
@@ -232,6 +232,19 @@ class Cache:
     async def set_json(self, key: str, value: Any, ttl_seconds: int) -> None:
         await self._set_raw(key, dumps(value), ttl_seconds)
 
+    async def get_bytes(self, key: str) -> bytes | None:
+        """The stored JSON text itself, for responses sent as they are cached."""
+        raw = await self._get_raw(key)
+        if raw is None:
+            self.stats.miss()
+        else:
+            self.stats.hit()
+        return raw
+
+    async def set_bytes(self, key: str, payload: bytes, ttl_seconds: int) -> None:
+        """Store JSON text already serialized (`payload` must be valid JSON)."""
+        await self._set_raw(key, payload, ttl_seconds)
+
     async def get_or_load_json(self, key: str, ttl_seconds: int, loader: Loader) -> Any:
         """The cached value, or the loader's (stored for `ttl_seconds`).
 
@@ -370,6 +383,8 @@ class RedisCache(Cache):
         self.deadline = timeout_seconds * 2
         self.namespace = namespace
         self.versioned_prefixes = versioned_prefixes
+        # Process-local copies of hot keys (`LocalCopies`), when configured.
+        self.local: LocalCopies | None = None
         self._get_versioned = redis.register_script(_GET_VERSIONED)
         self._set_versioned = redis.register_script(_SET_VERSIONED)
         self._del_versioned = redis.register_script(_DEL_VERSIONED)
@@ -398,6 +413,32 @@ class RedisCache(Cache):
         return None
 
     async def _get_raw(self, key: str) -> bytes | None:
+        local = self.local
+        if local is not None and local.covers(key):
+            copy = local.get(key)
+            if copy is not None:
+                return copy
+            generation = local.generation
+            found: tuple[bytes | None, int] | None = await self._guard(
+                lambda: self._get_with_ttl(self.namespace + key)
+            )
+            if found is None:
+                return None
+            raw, ttl_ms = found
+            if raw is not None and ttl_ms > 0:
+                # Never kept longer than the shared entry lives.
+                local.put(key, raw, generation, ttl_ms / 1000)
+            return raw
+        return await self._get_shared(key)
+
+    async def _get_with_ttl(self, full_key: str) -> tuple[bytes | None, int]:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.get(full_key)
+            pipe.pttl(full_key)
+            raw, ttl_ms = await pipe.execute()
+        return (raw if isinstance(raw, bytes) else None), int(ttl_ms)
+
+    async def _get_shared(self, key: str) -> bytes | None:
         versioned = self._versioned(key)
         if versioned is None:
             raw = await self._guard(lambda: self.redis.get(self.namespace + key))
@@ -430,8 +471,12 @@ class RedisCache(Cache):
             if versioned is not None:
                 gen_key, base, rest = versioned
                 await self._guard(partial(self._del_versioned, keys=[gen_key], args=[base, rest]))
+        if self.local is not None:
+            await self.local.invalidate(k for k in keys if self.local.covers(k))
 
     async def delete_prefix(self, prefix: str) -> None:
+        if self.local is not None:
+            await self.local.invalidate_prefix(prefix)
         bumped = False
         for versioned in self.versioned_prefixes:
             # Invalidating a versioned prefix, a parent of one ("search:") or a part of one
@@ -484,6 +529,17 @@ class StaticDataCache:
         self._redis: Redis | None = None
         self._listener: asyncio.Task[None] | None = None
         self.subscribed = asyncio.Event()
+        # Told the name of every invalidation (local or from another process).
+        self._listeners: list[Callable[[str], None]] = []
+        # Bumped by every invalidation: a loader that read the database before an invalidation
+        # arrived compares it to skip storing what may already be stale.
+        self.generation = 0
+
+    @property
+    def current(self) -> bool:
+        """Whether every invalidation reaches this process: always without Redis (one process),
+        with Redis only while the listener is subscribed."""
+        return self._redis is None or self.subscribed.is_set()
 
     def get(self, name: str) -> Any | None:
         entry = self._entries.get(name)
@@ -494,8 +550,19 @@ class StaticDataCache:
             return None
         return entry[1]
 
-    def set(self, name: str, value: Any) -> None:
-        self._entries[name] = (self._clock() + self.ttl_seconds, value)
+    def set(self, name: str, value: Any, ttl_seconds: float | None = None) -> None:
+        ttl = self.ttl_seconds if ttl_seconds is None else ttl_seconds
+        self._entries[name] = (self._clock() + ttl, value)
+
+    def prune(self, prefix: str) -> None:
+        """Drop the expired entries under `prefix` (entries otherwise expire when read)."""
+        now = self._clock()
+        for name in [n for n, (exp, _) in self._entries.items() if exp <= now]:
+            if name.startswith(prefix):
+                del self._entries[name]
+
+    def count(self, prefix: str) -> int:
+        return sum(1 for name in self._entries if name.startswith(prefix))
 
     async def get_or_load(self, name: str, loader: Callable[[], Awaitable[T]]) -> T:
         cached = self.get(name)
@@ -505,7 +572,13 @@ class StaticDataCache:
         self.set(name, value)
         return value
 
+    def add_listener(self, listener: Callable[[str], None]) -> None:
+        self._listeners.append(listener)
+
     def invalidate_local(self, name: str = ALL) -> None:
+        self.generation += 1
+        for listener in self._listeners:
+            listener(name)
         if name == ALL:
             self._entries.clear()
         else:
@@ -558,3 +631,94 @@ class StaticDataCache:
             finally:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+
+# -- L1 copies of hot shared keys ----------------------------------------------------------------
+
+_KEY_MESSAGE = "key:"
+_PREFIX_MESSAGE = "prefix:"
+
+
+class LocalCopies:
+    """Process-local copies of the shared cache's hottest keys (recipes, favourites).
+
+    A cached recipe read otherwise spends most of its time on the Redis round trip. Only keys
+    under `prefixes` are copied, LRU-bounded and for at most `ttl_seconds`. Every delete of
+    such a key, in any process, is broadcast on the L1 invalidation channel and drops the copy
+    everywhere; copies are only used while this process's listener is subscribed (otherwise a
+    delete could be missed), and a copy read from Redis while an invalidation arrived is not
+    kept (the generation check).
+    """
+
+    def __init__(
+        self,
+        l1: StaticDataCache,
+        prefixes: tuple[str, ...],
+        *,
+        ttl_seconds: float,
+        max_entries: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.l1 = l1
+        self.prefixes = prefixes
+        self.ttl_seconds = ttl_seconds
+        self.max_entries = max_entries
+        self._clock = clock
+        self._copies: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        l1.add_listener(self._on_invalidate)
+
+    def __len__(self) -> int:
+        return len(self._copies)
+
+    @property
+    def generation(self) -> int:
+        return self.l1.generation
+
+    def covers(self, key: str) -> bool:
+        return key.startswith(self.prefixes)
+
+    def get(self, key: str) -> bytes | None:
+        if not self.l1.current:
+            return None
+        entry = self._copies.get(key)
+        if entry is None:
+            return None
+        if entry[0] <= self._clock():
+            del self._copies[key]
+            return None
+        self._copies.move_to_end(key)
+        return entry[1]
+
+    def put(self, key: str, payload: bytes, generation: int, ttl_seconds: float) -> None:
+        if not self.l1.current or generation != self.l1.generation:
+            return
+        self._copies[key] = (self._clock() + min(ttl_seconds, self.ttl_seconds), payload)
+        self._copies.move_to_end(key)
+        while len(self._copies) > self.max_entries:
+            self._copies.popitem(last=False)
+
+    async def invalidate(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            await self._broadcast(_KEY_MESSAGE + key)
+
+    async def invalidate_prefix(self, prefix: str) -> None:
+        if any(p.startswith(prefix) or prefix.startswith(p) for p in self.prefixes):
+            await self._broadcast(_PREFIX_MESSAGE + prefix)
+
+    async def _broadcast(self, name: str) -> None:
+        if self.l1.current:
+            await self.l1.invalidate(name)
+        else:
+            # Not subscribed: Redis is unreachable from here, so publishing would only wait
+            # for a timeout. No copy is used meanwhile, and others' copies expire on their TTL.
+            self.l1.invalidate_local(name)
+
+    def _on_invalidate(self, name: str) -> None:
+        if name == ALL:
+            self._copies.clear()
+        elif name.startswith(_KEY_MESSAGE):
+            self._copies.pop(name[len(_KEY_MESSAGE) :], None)
+        elif name.startswith(_PREFIX_MESSAGE):
+            prefix = name[len(_PREFIX_MESSAGE) :]
+            for key in [k for k in self._copies if k.startswith(prefix)]:
+                del self._copies[key]

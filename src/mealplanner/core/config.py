@@ -70,8 +70,19 @@ class Settings(BaseSettings):
 
     # Platform: cache, rate limits, observability (see docs/operations.md)
     cache_memory_max_entries: int = Field(default=10_000, ge=100)
+    # With Redis: process-local copies of hot recipe and favourites keys (0 s: none).
+    cache_local_seconds: float = Field(default=60.0, ge=0, le=3600)
+    cache_local_max_entries: int = Field(default=2_000, ge=10)
     redis_breaker_failures: int = Field(default=3, ge=1)
     redis_breaker_reset_seconds: float = Field(default=5.0, gt=0)
+    # How long a checked sign-in session is trusted by read-only routes without a database
+    # round trip (0: never). Revocations reach every process at once through Redis pub/sub.
+    auth_cache_seconds: float = Field(default=60.0, ge=0, le=300)
+    # Set by `mealplanner serve --workers N` for its workers: process-local caches that cannot
+    # be invalidated across processes (no Redis) are only used when N is 1.
+    serve_workers: int = Field(default=1, ge=1)
+    # "Viewed" events are written in batches this often (seconds) instead of one insert per view.
+    activity_flush_seconds: float = Field(default=1.0, gt=0, le=60)
     rate_limit_enabled: bool = True
     rate_limit_default: str = "120/minute"
     rate_limit_authenticated: str = "600/minute"

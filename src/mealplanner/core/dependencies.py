@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -45,11 +46,9 @@ def _caller_identity(request: Request, state: AppState) -> str | None:
         return None
 
 
-async def get_session(request: Request, state: StateDep) -> AsyncIterator[AsyncSession]:
-    """One unit of work per request: commit once at the end, or roll back on error.
-
-    `scope="function"` makes FastAPI run the commit before the response is sent, so a
-    failed commit becomes an error response instead of a lie.
+@asynccontextmanager
+async def request_session(request: Request, state: AppState) -> AsyncIterator[AsyncSession]:
+    """One unit of work for `request`: commit once at the end, or roll back on error.
 
     With read replicas, safe requests read from a replica, except for a caller who wrote
     within the last `read_your_writes_seconds` (tracked in the shared cache), who reads from
@@ -65,8 +64,21 @@ async def get_session(request: Request, state: StateDep) -> AsyncIterator[AsyncS
     if not safe and identity is not None:
         ttl = max(1, math.ceil(state.settings.read_your_writes_seconds))
         await state.cache.set_json(read_your_writes_key(identity), 1, ttl)
+    for hook in state.commit_hooks:
+        await hook(session)
     # Background jobs deferred during the request go out only now that the data is committed.
     await flush_deferred_jobs(session, state.jobs)
+
+
+async def get_session(request: Request, state: StateDep) -> AsyncIterator[AsyncSession]:
+    """The request's unit of work (`request_session`).
+
+    `scope="function"` makes FastAPI run the commit before the response is sent, so a
+    failed commit becomes an error response instead of a lie. Hot read routes that usually
+    need no database at all open `request_session` themselves, only when they do.
+    """
+    async with request_session(request, state) as session:
+        yield session
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

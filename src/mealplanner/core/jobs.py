@@ -489,4 +489,6 @@ async def unit_of_work(state: AppState) -> AsyncIterator[AsyncSession]:
     """A job's (or the scheduler's) transaction: commit at the end, then queue its jobs."""
     async with state.db.session() as session:
         yield session
+    for hook in state.commit_hooks:
+        await hook(session)
     await flush_deferred_jobs(session, state.jobs)

@@ -5,13 +5,22 @@ Kept out of `app.py` so the composition root stays a short list of calls.
 
 from __future__ import annotations
 
-from mealplanner.core.cache import CacheStats, MemoryCache, RedisCache, StaticDataCache
+from mealplanner.core.cache import (
+    CacheStats,
+    LocalCopies,
+    MemoryCache,
+    RedisCache,
+    StaticDataCache,
+)
 from mealplanner.core.circuit import CircuitBreaker
 from mealplanner.core.http_security import TrustedProxies
 from mealplanner.core.metrics import Metrics
 from mealplanner.core.ratelimit import Rate, RateLimiter
 from mealplanner.core.state import AppState
 from mealplanner.core.tracing import instrument_engine
+
+# The keys every cached recipe view reads: `recipe:{id}` and `favorites:{userId}`.
+LOCAL_COPY_PREFIXES = ("recipe:", "favorites:")
 
 
 def install_platform(state: AppState) -> None:
@@ -32,12 +41,20 @@ def install_platform(state: AppState) -> None:
         )
         breaker.add_listener(metrics.track_circuit)
         state.redis_breaker = breaker
-        state.cache = RedisCache(
+        cache = RedisCache(
             state.redis,
             breaker=breaker,
             timeout_seconds=settings.redis_timeout_seconds,
             stats=CacheStats(metrics, "redis"),
         )
+        if settings.cache_local_seconds > 0:
+            cache.local = LocalCopies(
+                state.static_cache,
+                LOCAL_COPY_PREFIXES,
+                ttl_seconds=settings.cache_local_seconds,
+                max_entries=settings.cache_local_max_entries,
+            )
+        state.cache = cache
     else:
         state.cache = MemoryCache(
             settings.cache_memory_max_entries, stats=CacheStats(metrics, "memory")

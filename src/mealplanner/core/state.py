@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any, Protocol
 
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from mealplanner.core.cache import Cache, MemoryCache, StaticDataCache
 from mealplanner.core.circuit import CircuitBreaker
@@ -42,3 +44,6 @@ class AppState:
     redis_breaker: CircuitBreaker | None = None
     rate_limiter: RateLimiter | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    # Run after each request's unit of work commits (e.g. cross-process invalidations that
+    # must not go out before the change they announce is visible).
+    commit_hooks: list[Callable[[AsyncSession], Awaitable[None]]] = field(default_factory=list)

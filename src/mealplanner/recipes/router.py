@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
-from mealplanner.auth.dependencies import CurrentUser
-from mealplanner.core.dependencies import SessionDep, StateDep
+from mealplanner.activity.buffer import view_buffer
+from mealplanner.auth.dependencies import CurrentUser, ReaderUser
+from mealplanner.core.dependencies import SessionDep, StateDep, request_session
 from mealplanner.core.errors import Forbidden
 from mealplanner.core.metrics import record_recipe_favorited
 from mealplanner.core.openapi import errors
@@ -41,7 +43,7 @@ SearchQuery = Annotated[str, Query(min_length=1, max_length=500, description="Se
 
 @router.get("/recipes", responses=errors(400, 401))
 async def list_recipes(
-    user: CurrentUser,
+    user: ReaderUser,
     session: SessionDep,
     state: StateDep,
     page: Pagination,
@@ -54,7 +56,7 @@ async def list_recipes(
 @router.get("/recipes/search", responses=errors(400, 401))
 async def search_recipes(
     q: SearchQuery,
-    user: CurrentUser,
+    user: ReaderUser,
     session: SessionDep,
     state: StateDep,
     page: Pagination,
@@ -67,7 +69,7 @@ async def search_recipes(
 @router.get("/recipes/autocomplete", responses=errors(400, 401))
 async def autocomplete(
     q: Annotated[str, Query(min_length=1, max_length=100)],
-    user: CurrentUser,
+    user: ReaderUser,
     session: SessionDep,
     state: StateDep,
 ) -> list[AutocompleteItem]:
@@ -88,11 +90,19 @@ async def create_recipe(
     return RecipeRead.model_validate(recipe)
 
 
-@router.get("/recipes/{recipeId}", responses=errors(401, 404))
+@router.get("/recipes/{recipeId}", response_model=RecipeRead, responses=errors(401, 404))
 async def get_recipe(
-    recipe_ref: RecipeRef, user: CurrentUser, session: SessionDep, state: StateDep
-) -> RecipeRead:
-    return await service.read_recipe(session, state.cache, user, recipe_ref)
+    recipe_ref: RecipeRef, user: ReaderUser, request: Request, state: StateDep
+) -> Response:
+    # The hottest route: no unit of work unless the cache misses (see read_recipe_json).
+    payload = await service.read_recipe_json(
+        partial(request_session, request, state),
+        state.cache,
+        user,
+        recipe_ref,
+        view_buffer(state),
+    )
+    return Response(payload, media_type="application/json")
 
 
 @router.patch("/recipes/{recipeId}", responses=errors(400, 401, 403, 404))

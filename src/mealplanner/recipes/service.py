@@ -6,7 +6,8 @@ import contextlib
 import re
 import unicodedata
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from mealplanner.activity import service as activity
+from mealplanner.activity.buffer import ViewBuffer
 from mealplanner.core.cache import Cache, favorites_key, recipe_key, search_key
 from mealplanner.core.db import Database
 from mealplanner.core.errors import Forbidden, NotFound
@@ -47,6 +49,10 @@ from mealplanner.users.models import User
 
 SEARCH_PREFIX = "search:recipes:"
 FAVORITES_PREFIX = "favorites:"
+FAVORITE_IDS_FIELD = "ids"
+SessionOpener = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+# Earlier versions cached `recipe:{id}` as snake_case `RecipeRead` fields, `is_favorite` included.
+_LEGACY_RECIPE_ENTRY = b'"is_favorite":'
 MEAL_PLANS_PREFIX = "meal-plan:"
 RECIPE_TTL = 3600
 SEARCH_TTL = 900
@@ -206,27 +212,50 @@ async def get_for_write(session: AsyncSession, user: User, id_or_slug: str) -> R
 # -- reads (cache first) ------------------------------------------------------------------
 
 
-async def read_recipe(
-    session: AsyncSession, cache: Cache, user: User, id_or_slug: str
-) -> RecipeRead:
-    """The recipe with `isFavorite`; public recipes are cached as `recipe:{id}`."""
-    cached: dict[str, Any] | None = None
-    recipe_id: uuid.UUID | None = None
+async def read_recipe_json(
+    open_session: SessionOpener,
+    cache: Cache,
+    user: User,
+    id_or_slug: str,
+    views: ViewBuffer,
+) -> bytes:
+    """The recipe as `RecipeRead` JSON with `isFavorite`, ready to send.
+
+    Public recipes are cached as `recipe:{id}` in their response form, so a cached view is
+    sent without parsing or validating it again; the caller's favourite ids come from
+    `favorites:{userId}`. The "viewed" event is written behind (`views`). A database session
+    is opened only for what the cache did not have.
+
+    `user` may be a transient reader (`ReaderUser`): only its `id` and `role` are used.
+    """
+    payload: bytes | None = None
     with contextlib.suppress(ValueError):
         recipe_id = uuid.UUID(id_or_slug)
-    if recipe_id is not None:
-        cached = await cache.get_json(recipe_key(recipe_id))
-    if cached is not None:
-        read = RecipeRead.model_validate(cached)
-    else:
-        recipe = await get_readable(session, user, id_or_slug)
-        read = RecipeRead.model_validate(recipe)
-        if recipe.visibility == VISIBILITY_PUBLIC:
-            await cache.set_json(recipe_key(recipe.id), read.model_dump(mode="json"), RECIPE_TTL)
-    repo = RecipeRepository(session)
-    read.is_favorite = await repo.is_favorite(user.id, read.id)
-    await activity.track(session, user.id, activity.RECIPE_VIEWED, recipe_id=read.id)
-    return read
+        payload = await cache.get_bytes(recipe_key(recipe_id))
+    if payload is not None and _LEGACY_RECIPE_ENTRY in payload:
+        payload = None  # cached by an earlier version in another form; reload it
+    favorites = await _cached_favorite_ids(cache, user.id)
+    if payload is None or favorites is None:
+        async with open_session() as session:
+            if payload is None:
+                recipe = await get_readable(session, user, id_or_slug)
+                recipe_id = recipe.id
+                payload = recipe_payload(recipe)
+                if recipe.visibility == VISIBILITY_PUBLIC:
+                    await cache.set_bytes(recipe_key(recipe.id), payload, RECIPE_TTL)
+            if favorites is None:
+                favorites = await favorite_id_set(session, cache, user.id)
+    views.record(user.id, recipe_id)
+    # The payload is a JSON object without `isFavorite`: prepend the caller's flag.
+    flag = b"true" if str(recipe_id) in favorites else b"false"
+    return b'{"isFavorite":' + flag + b"," + payload[1:]
+
+
+def recipe_payload(recipe: Recipe) -> bytes:
+    """`RecipeRead` JSON of a loaded recipe without the per-caller `isFavorite` (the cached
+    form of `recipe:{id}`)."""
+    read = RecipeRead.model_validate(recipe)
+    return read.model_dump_json(by_alias=True, exclude={"is_favorite"}).encode()
 
 
 async def list_recipes(
@@ -472,6 +501,25 @@ async def list_favorites(
     return Page[RecipeSummary].model_validate(cached[field])
 
 
+async def _cached_favorite_ids(cache: Cache, user_id: uuid.UUID) -> set[str] | None:
+    cached = await cache.get_json(favorites_key(user_id))
+    ids = cached.get(FAVORITE_IDS_FIELD) if isinstance(cached, dict) else None
+    return set(ids) if ids is not None else None
+
+
+async def favorite_id_set(session: AsyncSession, cache: Cache, user_id: uuid.UUID) -> set[str]:
+    """The caller's favourite recipe ids, kept beside their favourites pages (one key, one
+    delete on every favourite change)."""
+    key = favorites_key(user_id)
+    cached: dict[str, Any] = await cache.get_json(key) or {}
+    ids = cached.get(FAVORITE_IDS_FIELD)
+    if ids is None:
+        ids = [str(i) for i in await RecipeRepository(session).favorite_ids(user_id)]
+        cached[FAVORITE_IDS_FIELD] = ids
+        await cache.set_json(key, cached, FAVORITES_TTL)
+    return set(ids)
+
+
 async def favorite_recipe_ids(session: AsyncSession, user_id: uuid.UUID) -> list[uuid.UUID]:
     return await RecipeRepository(session).favorite_ids(user_id)
 
@@ -534,6 +582,5 @@ async def warm_popular(db: Database, cache: Cache, limit: int = WARM_LIMIT) -> i
             .all()
         )
     for recipe in rows:
-        payload = RecipeRead.model_validate(recipe).model_dump(mode="json")
-        await cache.set_json(recipe_key(recipe.id), payload, RECIPE_TTL)
+        await cache.set_bytes(recipe_key(recipe.id), recipe_payload(recipe), RECIPE_TTL)
     return len(rows)

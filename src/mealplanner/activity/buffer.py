@@ -1,0 +1,131 @@
+"""Write-behind for "recipe viewed" events.
+
+A recipe view is the most frequent request and, with the recipe and the caller's favourites
+in the cache, its event insert was the only database write left on it. Views are buffered in
+the process and inserted in one statement per `activity_flush_seconds` (and at shutdown).
+
+What this trades: a view reaches the activity log (suggestions, analytics) up to a second
+later, and a crash loses at most that second of views. Only views are buffered; every other
+event is written in its request's own transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from datetime import datetime
+from typing import Any
+
+import structlog
+from sqlalchemy import insert, select
+
+from mealplanner.activity.models import Activity
+from mealplanner.activity.service import RECIPE_VIEWED
+from mealplanner.core.clock import utcnow
+from mealplanner.core.db import Database
+from mealplanner.core.ids import uuid7
+from mealplanner.core.state import AppState
+from mealplanner.users.models import User
+
+log = structlog.get_logger("mealplanner.activity")
+
+# Beyond this many unwritten views (the database down for a long time) the oldest are dropped:
+# the buffer must not grow without bound.
+MAX_BUFFERED = 50_000
+_STATE_KEY = "activity.views"
+
+
+class ViewBuffer:
+    def __init__(self, db: Database, interval_seconds: float) -> None:
+        self.db = db
+        self.interval_seconds = interval_seconds
+        self._pending: list[dict[str, Any]] = []
+        self._task: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self.dropped = 0
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def record(self, user_id: uuid.UUID, recipe_id: uuid.UUID, at: datetime | None = None) -> None:
+        self._pending.append(
+            {
+                "id": uuid7(),
+                "user_id": user_id,
+                "event_type": RECIPE_VIEWED,
+                "recipe_id": recipe_id,
+                "details": {},
+                "created_at": at or utcnow(),
+            }
+        )
+        if len(self._pending) > MAX_BUFFERED:
+            excess = len(self._pending) - MAX_BUFFERED
+            del self._pending[:excess]
+            if not self.dropped:
+                log.warning("view_events_dropped", reason="buffer full")
+            self.dropped += excess
+
+    async def flush(self) -> int:
+        """Insert what is buffered; on failure keep it for the next attempt."""
+        async with self._lock:
+            rows, self._pending = self._pending, []
+            if not rows:
+                return 0
+            try:
+                async with self.db.session() as session:
+                    # The user may have been deleted since the view (events cascade with them).
+                    users = {r["user_id"] for r in rows}
+                    alive = set(
+                        (await session.execute(select(User.id).where(User.id.in_(users))))
+                        .scalars()
+                        .all()
+                    )
+                    rows_alive = [r for r in rows if r["user_id"] in alive]
+                    if rows_alive:
+                        await session.execute(insert(Activity), rows_alive)
+            except Exception as exc:
+                self._pending[:0] = rows
+                log.warning("view_events_flush_failed", error=type(exc).__name__, held=len(rows))
+                return 0
+            return len(rows_alive)
+
+    async def _run(self) -> None:
+        while not self._stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self.interval_seconds)
+            await self.flush()
+
+    def start(self) -> None:
+        if self._task is None or self._task.done():
+            self._stop.clear()
+            self._task = asyncio.create_task(self._run(), name="view-events-flush")
+
+    async def close(self) -> None:
+        """Stop the loop without interrupting a flush (a cancelled insert could lose its
+        rows), then write what is left."""
+        if self._task is not None:
+            self._stop.set()
+            done, _ = await asyncio.wait({self._task}, timeout=10)
+            if not done:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
+            self._task = None
+        await self.flush()
+
+
+def install(state: AppState) -> ViewBuffer:
+    buffer = ViewBuffer(state.db, state.settings.activity_flush_seconds)
+    state.extras[_STATE_KEY] = buffer
+    return buffer
+
+
+def view_buffer(state: AppState) -> ViewBuffer:
+    """The app's buffer (installed and started with the app; started here otherwise)."""
+    buffer: ViewBuffer | None = state.extras.get(_STATE_KEY)
+    if buffer is None:
+        buffer = install(state)
+    buffer.start()
+    return buffer
