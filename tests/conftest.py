@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from mealplanner import migrate
+from mealplanner.activity.buffer import view_buffer
 from mealplanner.app import create_app
 from mealplanner.core.config import Settings
 from mealplanner.core.state import AppState
@@ -142,7 +143,10 @@ async def _clean_database(request: pytest.FixtureRequest) -> AsyncIterator[None]
         return
     services: AppState = request.getfixturevalue("state")
     yield
+    await view_buffer(services).flush()
     await reset_database(services)
+    # Process-local copies: remembered sessions and hot cache keys.
+    services.static_cache.invalidate_local()
     if services.redis is not None:
         await services.redis.flushdb()
     clear = getattr(services.cache, "clear", None)

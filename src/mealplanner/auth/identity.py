@@ -99,6 +99,11 @@ class IdentityCache:
             self.l1.set(name, sessions, self.ttl_seconds)
         sessions[session_id] = (self._clock() + self.ttl_seconds, role)
 
+    async def forget(self, user_id: uuid.UUID) -> None:
+        """Drop `user_id`'s remembered sessions here and in every other process (for changes
+        made outside a request's unit of work, such as bulk updates)."""
+        await self.l1.invalidate(_name(user_id))
+
     async def publish_committed(self, session: AsyncSession) -> None:
         """After the unit of work: forget the users whose sessions or role changed, here and
         in every other process."""

@@ -1,0 +1,205 @@
+"""Read-only recipe routes trust a recently checked sign-in session (auth/identity.py).
+
+Whatever ends a session or changes what it may read must still take effect on the very next
+read: logout, revoking sessions, password changes, disabling and demoting users.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event
+
+from mealplanner.auth.identity import IdentityCache, identities
+from mealplanner.core.cache import StaticDataCache
+from mealplanner.core.state import AppState
+from tests.fixtures.users import Account, make_admin, register
+from tests.recipes.conftest import create_recipe, recipe_payload
+
+
+@contextmanager
+def count_statements(state: AppState) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    engine = state.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def first_catalog_recipe(client: httpx.AsyncClient, account: Account) -> str:
+    page = await client.get("/recipes", params={"limit": 1}, headers=account.headers)
+    assert page.status_code == 200
+    return str(page.json()["data"][0]["id"])
+
+
+async def test_a_cached_recipe_view_needs_no_database(
+    client: httpx.AsyncClient, user: Account, state: AppState
+) -> None:
+    recipe_id = await first_catalog_recipe(client, user)
+    first = await client.get(f"/recipes/{recipe_id}", headers=user.headers)
+    assert first.status_code == 200
+    with count_statements(state) as statements:
+        again = await client.get(f"/recipes/{recipe_id}", headers=user.headers)
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    assert statements == []
+
+
+async def test_logout_ends_reads_at_once(client: httpx.AsyncClient, user: Account) -> None:
+    recipe_id = await first_catalog_recipe(client, user)
+    for _ in range(2):
+        assert (await client.get(f"/recipes/{recipe_id}", headers=user.headers)).status_code == 200
+    assert (await client.post("/auth/logout", headers=user.headers)).status_code == 204
+    for path in (f"/recipes/{recipe_id}", "/recipes", "/recipes/search?q=soup"):
+        response = await client.get(path, headers=user.headers)
+        assert response.status_code == 401, path
+        assert response.json()["error"]["code"] == "UNAUTHORIZED"
+
+
+async def test_password_change_ends_the_other_sessions_reads(client: httpx.AsyncClient) -> None:
+    account = await register(client)
+    other = await client.post(
+        "/auth/login", json={"email": account.email, "password": account.password}
+    )
+    other_headers = {"Authorization": f"Bearer {other.json()['accessToken']}"}
+    recipe_id = await first_catalog_recipe(client, account)
+    assert (await client.get(f"/recipes/{recipe_id}", headers=other_headers)).status_code == 200
+    changed = await client.patch(
+        f"/users/{account.id}/password",
+        json={"currentPassword": account.password, "newPassword": "a brand new password"},
+        headers=account.headers,
+    )
+    assert changed.status_code == 204, changed.text
+    assert (await client.get(f"/recipes/{recipe_id}", headers=other_headers)).status_code == 401
+    # The session that changed the password keeps working.
+    assert (await client.get(f"/recipes/{recipe_id}", headers=account.headers)).status_code == 200
+
+
+async def test_disabling_a_user_ends_their_reads(
+    client: httpx.AsyncClient, user: Account, admin: Account
+) -> None:
+    recipe_id = await first_catalog_recipe(client, user)
+    assert (await client.get(f"/recipes/{recipe_id}", headers=user.headers)).status_code == 200
+    disabled = await client.patch(
+        f"/admin/users/{user.id}", json={"disabled": True}, headers=admin.headers
+    )
+    assert disabled.status_code == 200, disabled.text
+    assert (await client.get(f"/recipes/{recipe_id}", headers=user.headers)).status_code == 401
+
+
+async def test_a_demoted_admin_stops_reading_private_recipes(
+    client: httpx.AsyncClient, user: Account, admin: Account, state: AppState
+) -> None:
+    second = await register(client)
+    await make_admin(state, second)
+    private = await client.post(
+        f"/users/{user.id}/recipes",
+        json=recipe_payload(name="Secret Family Soup"),
+        headers=user.headers,
+    )
+    assert private.status_code == 201, private.text
+    path = f"/recipes/{private.json()['id']}"
+    assert (await client.get(path, headers=second.headers)).status_code == 200
+    demoted = await client.patch(
+        f"/admin/users/{second.id}", json={"role": "user"}, headers=admin.headers
+    )
+    assert demoted.status_code == 200, demoted.text
+    assert (await client.get(path, headers=second.headers)).status_code == 404
+
+
+async def test_favourite_flag_follows_favouriting(
+    client: httpx.AsyncClient, user: Account, admin: Account
+) -> None:
+    recipe = await create_recipe(client, admin, name="Flag Probe Pie")
+    path = f"/recipes/{recipe['id']}"
+    assert (await client.get(path, headers=user.headers)).json()["isFavorite"] is False
+    await client.post(f"{path}/favorite", headers=user.headers)
+    body = (await client.get(path, headers=user.headers)).json()
+    assert body["isFavorite"] is True
+    assert body["favoriteCount"] == 1
+    # Another user's flag is their own.
+    assert (await client.get(path, headers=admin.headers)).json()["isFavorite"] is False
+    await client.delete(f"{path}/favorite", headers=user.headers)
+    body = (await client.get(path, headers=user.headers)).json()
+    assert (body["isFavorite"], body["favoriteCount"]) == (False, 0)
+
+
+# -- the cache itself ------------------------------------------------------------------------
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_remembered_sessions_expire() -> None:
+    clock = FakeClock()
+    cache = IdentityCache(StaticDataCache(clock=clock), 60, clock=clock)
+    user, sid = uuid.uuid4(), uuid.uuid4()
+    cache.remember(user, sid, "user", cache.generation)
+    assert cache.role(user, sid) == "user"
+    assert cache.role(user, uuid.uuid4()) is None
+    clock.now += 61
+    assert cache.role(user, sid) is None
+
+
+async def test_a_check_that_raced_an_invalidation_is_not_kept() -> None:
+    cache = IdentityCache(StaticDataCache(), 60)
+    user, sid = uuid.uuid4(), uuid.uuid4()
+    generation = cache.generation  # the database check starts ...
+    await cache.forget(user)  # ... a logout commits meanwhile ...
+    cache.remember(user, sid, "user", generation)  # ... and the check ends
+    assert cache.role(user, sid) is None
+    cache.remember(user, sid, "user", cache.generation)
+    assert cache.role(user, sid) == "user"
+    await cache.forget(user)
+    assert cache.role(user, sid) is None
+
+
+def test_not_used_while_invalidations_cannot_arrive() -> None:
+    l1 = StaticDataCache()
+    cache = IdentityCache(l1, 60)
+    user, sid = uuid.uuid4(), uuid.uuid4()
+    cache.remember(user, sid, "admin", cache.generation)
+    assert cache.role(user, sid) == "admin"
+    # With Redis configured but the listener not subscribed, a revocation could be missed.
+    l1._redis = object()  # type: ignore[assignment]
+    assert not cache.usable
+    assert cache.role(user, sid) is None
+    l1.subscribed.set()
+    assert cache.role(user, sid) == "admin"
+    assert not IdentityCache(StaticDataCache(), 0).usable
+    assert not IdentityCache(StaticDataCache(), 60, enabled=False).usable
+
+
+def test_installed_with_the_app(state: AppState) -> None:
+    cache = identities(state)
+    assert cache is not None
+    assert cache.ttl_seconds == state.settings.auth_cache_seconds
+    assert cache.publish_committed in state.commit_hooks
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_several_workers_without_redis_never_remember(workers: int, state: AppState) -> None:
+    from mealplanner.auth.identity import install
+
+    settings = state.settings.model_copy(update={"serve_workers": workers})
+    other = AppState(settings=settings, db=state.db, passwords=state.passwords, tokens=state.tokens)
+    # Without Redis an invalidation cannot reach the other workers.
+    assert install(other).enabled is (workers == 1)
+    other.redis = state.redis or object()  # type: ignore[assignment]
+    assert install(other).enabled is True
