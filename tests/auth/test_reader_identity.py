@@ -56,6 +56,39 @@ async def test_a_cached_recipe_view_needs_no_database(
     assert statements == []
 
 
+async def test_cached_pages_need_no_database(
+    client: httpx.AsyncClient, user: Account, state: AppState
+) -> None:
+    for path in ("/recipes?limit=5", "/recipes/search?q=soup"):
+        first = await client.get(path, headers=user.headers)
+        assert first.status_code == 200
+        with count_statements(state) as statements:
+            again = await client.get(path, headers=user.headers)
+        assert again.json() == first.json()
+        assert statements == [], path
+
+
+async def test_own_private_recipes_show_in_pages_at_once(
+    client: httpx.AsyncClient, user: Account
+) -> None:
+    listed = await client.get("/recipes?q=Grandma", headers=user.headers)
+    assert listed.status_code == 200
+    searched = await client.get("/recipes/search?q=grandma", headers=user.headers)
+    assert searched.json()["data"] == []
+    created = await client.post(
+        f"/users/{user.id}/recipes",
+        json=recipe_payload(name="Grandma Private Goulash"),
+        headers=user.headers,
+    )
+    assert created.status_code == 201
+    searched = await client.get("/recipes/search?q=grandma", headers=user.headers)
+    assert [r["name"] for r in searched.json()["data"]] == ["Grandma Private Goulash"]
+    deleted = await client.delete(f"/recipes/{created.json()['id']}", headers=user.headers)
+    assert deleted.status_code == 204
+    searched = await client.get("/recipes/search?q=grandma", headers=user.headers)
+    assert searched.json()["data"] == []
+
+
 async def test_logout_ends_reads_at_once(client: httpx.AsyncClient, user: Account) -> None:
     recipe_id = await first_catalog_recipe(client, user)
     for _ in range(2):

@@ -316,3 +316,30 @@ async def test_expired_api_token_is_rejected(
         await session.execute(update(ApiToken).values(expires_at=utcnow() - timedelta(seconds=1)))
     headers = {"Authorization": f"Bearer {created.json()['token']}"}
     assert (await client.get("/auth/me", headers=headers)).status_code == 401
+
+
+async def test_a_remembered_token_still_expires(
+    client: httpx.AsyncClient, user: Account, state: AppState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Verified tokens are remembered; their expiry is checked on every use all the same."""
+    from mealplanner.core import security
+
+    recipe_path = "/recipes?limit=1"
+    assert (await client.get(recipe_path, headers=user.headers)).status_code == 200
+    assert user.access_token in state.tokens._verified
+    expires = state.tokens.decode_access_token(user.access_token).expires_at.timestamp()
+    monkeypatch.setattr(security.time, "time", lambda: expires + 1)
+    for path in (recipe_path, "/auth/me"):
+        response = await client.get(path, headers=user.headers)
+        assert response.status_code == 401, path
+        assert response.json()["error"]["code"] == "TOKEN_EXPIRED"
+
+
+async def test_a_tampered_copy_of_a_remembered_token_is_refused(
+    client: httpx.AsyncClient, user: Account
+) -> None:
+    assert (await client.get("/auth/me", headers=user.headers)).status_code == 200
+    head, payload, signature = user.access_token.split(".")
+    forged = f"{head}.{payload}.{signature[:-2]}{'AA' if signature[-2:] != 'AA' else 'BB'}"
+    response = await client.get("/auth/me", headers={"Authorization": f"Bearer {forged}"})
+    assert response.status_code == 401

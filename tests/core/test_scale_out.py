@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from mealplanner.core.config import Settings
+from mealplanner.core.state import AppState
 from tests.fixtures.backends import is_postgres
 from tests.fixtures.server import free_port, start_server, wait_until_ready
 
@@ -49,7 +50,8 @@ def two_servers(test_settings: Settings, tmp_path: Path) -> Iterator[tuple[str, 
             proc.wait(timeout=30)
 
 
-def test_two_processes_share_state(two_servers: tuple[str, str]) -> None:
+def test_two_processes_share_state(two_servers: tuple[str, str], state: AppState) -> None:
+    """(`state`: the suite's app, which seeds the catalog into the shared database.)"""
     a, b = (f"{base}/api/v1" for base in two_servers)
     email = f"scale-{os.getpid()}-{time.time_ns()}@example.com"
     registered = httpx.post(
@@ -68,11 +70,26 @@ def test_two_processes_share_state(two_servers: tuple[str, str]) -> None:
     seen = httpx.get(f"{b}/users/{user_id}", headers=headers)
     assert seen.json()["name"] == "Renamed"
 
-    # Logging out through B kills the token on A at once.
+    # Each process keeps recipes, favourites and checked sessions in memory (after two reads
+    # surely): a favourite through A shows at once in B's copy of the recipe.
+    recipe_id = httpx.get(f"{a}/recipes?limit=1", headers=headers).json()["data"][0]["id"]
+    for base in (a, b, a, b):
+        seen = httpx.get(f"{base}/recipes/{recipe_id}", headers=headers).json()
+        assert (seen["isFavorite"], seen["favoriteCount"]) == (False, 0)
+    assert httpx.post(f"{a}/recipes/{recipe_id}/favorite", headers=headers).status_code == 200
+    seen = httpx.get(f"{b}/recipes/{recipe_id}", headers=headers).json()
+    assert (seen["isFavorite"], seen["favoriteCount"]) == (True, 1)
+
+    # Logging out through B kills the token on A at once, on the routes that remember a
+    # checked session too.
     other = httpx.post(f"{b}/auth/login", json={"email": email, "password": "scale-out-pw"})
     other_headers = {"Authorization": f"Bearer {other.json()['accessToken']}"}
+    for _ in range(2):
+        ok = httpx.get(f"{a}/recipes/{recipe_id}", headers=other_headers)
+        assert ok.status_code == 200
     assert httpx.post(f"{b}/auth/logout", headers=other_headers).status_code == 204
     assert httpx.get(f"{a}/auth/me", headers=other_headers).status_code == 401
+    assert httpx.get(f"{a}/recipes/{recipe_id}", headers=other_headers).status_code == 401
 
     # The login limit (5/minute here) is one shared budget across both processes: the
     # register and login above already used two of it.

@@ -19,8 +19,9 @@ from mealplanner.core.ratelimit import Rate, RateLimiter
 from mealplanner.core.state import AppState
 from mealplanner.core.tracing import instrument_engine
 
-# The keys every cached recipe view reads: `recipe:{id}` and `favorites:{userId}`.
-LOCAL_COPY_PREFIXES = ("recipe:", "favorites:")
+# The keys every cached recipe view reads (`recipe:{id}`, `favorites:{userId}`) and whether
+# the caller owns private recipes (read by every list and search page).
+LOCAL_COPY_PREFIXES = ("recipe:", "favorites:", "recipes:owns-private:")
 
 
 def install_platform(state: AppState) -> None:

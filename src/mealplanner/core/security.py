@@ -121,8 +121,7 @@ class TokenCodec:
         known = self._verified.get(token)
         if known is not None:
             if known.expires_at.timestamp() <= time.time():
-                del self._verified[token]
-                raise TokenExpired()
+                raise TokenExpired()  # kept: it expires the same way next time
             self._verified.move_to_end(token)
             return known
         claims = self._decode(token)

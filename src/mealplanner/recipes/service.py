@@ -50,6 +50,15 @@ from mealplanner.users.models import User
 SEARCH_PREFIX = "search:recipes:"
 FAVORITES_PREFIX = "favorites:"
 FAVORITE_IDS_FIELD = "ids"
+# Whether a user has private recipes decides whose list and search pages they share.
+OWNS_PRIVATE_PREFIX = "recipes:owns-private:"
+OWNS_PRIVATE_TTL = 60
+
+
+def owns_private_key(user_id: uuid.UUID) -> str:
+    return f"{OWNS_PRIVATE_PREFIX}{user_id}"
+
+
 SessionOpener = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 # Earlier versions cached `recipe:{id}` as snake_case `RecipeRead` fields, `is_favorite` included.
 _LEGACY_RECIPE_ENTRY = b'"is_favorite":'
@@ -261,7 +270,7 @@ def recipe_payload(recipe: Recipe) -> bytes:
 async def list_recipes(
     session: AsyncSession, cache: Cache, user: User, filters: RecipeFilters, page: PageParams
 ) -> Page[RecipeSummary]:
-    scope = await _scope(session, user, filters, page)
+    scope = await _scope(session, cache, user, filters, page)
     key = search_key("", scope, filters.sort_key_part(), page.page)
 
     async def load() -> dict[str, Any]:
@@ -280,7 +289,7 @@ async def search_recipes(
     page: PageParams,
 ) -> Page[RecipeSummary]:
     normalized = " ".join(query.lower().split())
-    scope = await _scope(session, user, filters, page)
+    scope = await _scope(session, cache, user, filters, page)
     key = search_key(normalized, scope, filters.sort_key_part(), page.page)
 
     async def load() -> dict[str, Any]:
@@ -296,11 +305,15 @@ async def search_recipes(
 
 
 async def _scope(
-    session: AsyncSession, user: User, filters: RecipeFilters, page: PageParams
+    session: AsyncSession, cache: Cache, user: User, filters: RecipeFilters, page: PageParams
 ) -> dict[str, object]:
     # Results include the caller's private recipes, so their pages are cached per caller; the
     # pages of everyone without private recipes are the same public pages, cached once.
-    owns = await RecipeRepository(session).owns_private(user.id)
+    key = owns_private_key(user.id)
+    owns = await cache.get_json(key)
+    if owns is None:
+        owns = await RecipeRepository(session).owns_private(user.id)
+        await cache.set_json(key, owns, OWNS_PRIVATE_TTL)
     viewer = str(user.id) if owns else "public"
     return {"viewer": viewer, "limit": page.limit, **filters.cache_key_part()}
 
@@ -421,6 +434,8 @@ async def create_recipe(
     await cache.delete_prefix(SEARCH_PREFIX)
     if visibility == VISIBILITY_PUBLIC:
         await cache.delete(NAME_WORDS_KEY)
+    if owner is not None:
+        await cache.delete(owns_private_key(owner.id))
     return recipe
 
 
@@ -442,7 +457,10 @@ async def update_recipe(
     apply_derived(recipe, ingredients)
     await session.flush()
     await _invalidate_recipe(
-        cache, recipe.id, public=was_public or recipe.visibility == VISIBILITY_PUBLIC
+        cache,
+        recipe.id,
+        public=was_public or recipe.visibility == VISIBILITY_PUBLIC,
+        owner_id=recipe.owner_id,
     )
     return recipe
 
@@ -451,14 +469,24 @@ async def delete_recipe(session: AsyncSession, cache: Cache, user: User, id_or_s
     recipe = await get_for_write(session, user, id_or_slug)
     await RecipeRepository(session).delete(recipe)
     defer_job(session, DELETE_PREFIX_JOB, {"prefix": f"recipes/{recipe.id}/"})
-    await _invalidate_recipe(cache, recipe.id, public=recipe.visibility == VISIBILITY_PUBLIC)
+    await _invalidate_recipe(
+        cache,
+        recipe.id,
+        public=recipe.visibility == VISIBILITY_PUBLIC,
+        owner_id=recipe.owner_id,
+    )
 
 
-async def _invalidate_recipe(cache: Cache, recipe_id: uuid.UUID, *, public: bool) -> None:
+async def _invalidate_recipe(
+    cache: Cache, recipe_id: uuid.UUID, *, public: bool, owner_id: uuid.UUID | None
+) -> None:
     """A changed or deleted recipe: its own entry, every cached list or search page, the
     cached favorites pages and weeks that may show it (recipe writes are rare admin or owner
-    actions, so prefix sweeps are fine), and for a public one the typo vocabulary."""
+    actions, so prefix sweeps are fine), for a public one the typo vocabulary, and whether
+    its owner has private recipes."""
     await cache.delete(recipe_key(recipe_id))
+    if owner_id is not None:
+        await cache.delete(owns_private_key(owner_id))
     if public:
         await cache.delete(NAME_WORDS_KEY)
     await cache.delete_prefix(SEARCH_PREFIX)
