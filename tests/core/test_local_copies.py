@@ -9,7 +9,14 @@ import uuid
 import pytest
 
 from mealplanner.app import create_app
-from mealplanner.core.cache import LocalCopies, RedisCache, StaticDataCache, recipe_key
+from mealplanner.core.cache import (
+    SEARCH_PREFIX,
+    LocalCopies,
+    RedisCache,
+    StaticDataCache,
+    recipe_key,
+    search_key,
+)
 from mealplanner.core.config import Settings
 from mealplanner.core.state import AppState
 from tests.fixtures.backends import is_postgres
@@ -76,12 +83,29 @@ async def test_a_delete_in_one_process_drops_the_copies_of_every_process(
 
 
 @needs_redis
-async def test_a_copy_never_outlives_the_shared_entry(state: AppState) -> None:
-    key = recipe_key(uuid.uuid4())
+@pytest.mark.parametrize("key", [recipe_key("short-lived"), search_key("short lived")])
+async def test_a_copy_never_outlives_the_shared_entry(state: AppState, key: str) -> None:
     await state.cache.set_json(key, {"v": 1}, 1)
     assert await state.cache.get_json(key) == {"v": 1}
+    assert key in local_copies(state)._copies
     await asyncio.sleep(1.2)
     assert await state.cache.get_json(key) is None
+
+
+@needs_redis
+async def test_dropping_every_search_page_reaches_the_other_processes(
+    test_settings: Settings, state: AppState
+) -> None:
+    other = create_app(test_settings)
+    async with other.router.lifespan_context(other):
+        b: AppState = other.state.services
+        await asyncio.wait_for(b.static_cache.subscribed.wait(), 5)
+        key = search_key("copied page")
+        await state.cache.set_json(key, {"page": 1}, 60)
+        assert await b.cache.get_json(key) == {"page": 1}
+        assert key in local_copies(b)._copies
+        await state.cache.delete_prefix(SEARCH_PREFIX)  # a recipe changed
+        await eventually_none(b, key)
 
 
 async def test_no_copy_is_kept_when_an_invalidation_raced_the_read() -> None:

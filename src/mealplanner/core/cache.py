@@ -232,6 +232,13 @@ class Cache:
     async def set_json(self, key: str, value: Any, ttl_seconds: int) -> None:
         await self._set_raw(key, dumps(value), ttl_seconds)
 
+    async def get_or_load_bytes(self, key: str, ttl_seconds: int, loader: Loader) -> bytes:
+        """`get_or_load_json`, answered with the stored JSON text (sent as it is on a hit)."""
+        raw = await self.get_bytes(key)
+        if raw is not None:
+            return raw
+        return dumps(await self.get_or_load_json(key, ttl_seconds, loader))
+
     async def get_bytes(self, key: str) -> bytes | None:
         """The stored JSON text itself, for responses sent as they are cached."""
         raw = await self._get_raw(key)
@@ -348,6 +355,11 @@ _GET_VERSIONED = """
 local gen = redis.call('GET', KEYS[1]) or '0'
 return redis.call('GET', ARGV[1] .. gen .. ':' .. ARGV[2])
 """
+_GET_VERSIONED_TTL = """
+local gen = redis.call('GET', KEYS[1]) or '0'
+local key = ARGV[1] .. gen .. ':' .. ARGV[2]
+return {redis.call('GET', key), redis.call('PTTL', key)}
+"""
 _SET_VERSIONED = """
 local gen = redis.call('GET', KEYS[1]) or '0'
 redis.call('SET', ARGV[1] .. gen .. ':' .. ARGV[2], ARGV[3], 'EX', ARGV[4])
@@ -386,6 +398,7 @@ class RedisCache(Cache):
         # Process-local copies of hot keys (`LocalCopies`), when configured.
         self.local: LocalCopies | None = None
         self._get_versioned = redis.register_script(_GET_VERSIONED)
+        self._get_versioned_ttl = redis.register_script(_GET_VERSIONED_TTL)
         self._set_versioned = redis.register_script(_SET_VERSIONED)
         self._del_versioned = redis.register_script(_DEL_VERSIONED)
 
@@ -420,7 +433,7 @@ class RedisCache(Cache):
                 return copy
             generation = local.generation
             found: tuple[bytes | None, int] | None = await self._guard(
-                lambda: self._get_with_ttl(self.namespace + key)
+                lambda: self._get_with_ttl(key)
             )
             if found is None:
                 return None
@@ -431,11 +444,17 @@ class RedisCache(Cache):
             return raw
         return await self._get_shared(key)
 
-    async def _get_with_ttl(self, full_key: str) -> tuple[bytes | None, int]:
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.get(full_key)
-            pipe.pttl(full_key)
-            raw, ttl_ms = await pipe.execute()
+    async def _get_with_ttl(self, key: str) -> tuple[bytes | None, int]:
+        """The entry and its remaining lifetime in milliseconds, in one round trip."""
+        versioned = self._versioned(key)
+        if versioned is not None:
+            gen_key, base, rest = versioned
+            raw, ttl_ms = await self._get_versioned_ttl(keys=[gen_key], args=[base, rest])
+        else:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.get(self.namespace + key)
+                pipe.pttl(self.namespace + key)
+                raw, ttl_ms = await pipe.execute()
         return (raw if isinstance(raw, bytes) else None), int(ttl_ms)
 
     async def _get_shared(self, key: str) -> bytes | None:

@@ -6,6 +6,7 @@ Kept out of `app.py` so the composition root stays a short list of calls.
 from __future__ import annotations
 
 from mealplanner.core.cache import (
+    SEARCH_PREFIX,
     CacheStats,
     LocalCopies,
     MemoryCache,
@@ -19,9 +20,9 @@ from mealplanner.core.ratelimit import Rate, RateLimiter
 from mealplanner.core.state import AppState
 from mealplanner.core.tracing import instrument_engine
 
-# The keys every cached recipe view reads (`recipe:{id}`, `favorites:{userId}`) and whether
-# the caller owns private recipes (read by every list and search page).
-LOCAL_COPY_PREFIXES = ("recipe:", "favorites:", "recipes:owns-private:")
+# The keys every cached recipe view reads (`recipe:{id}`, `favorites:{userId}`), the list and
+# search pages, and whether the caller owns private recipes (read by every page request).
+LOCAL_COPY_PREFIXES = ("recipe:", "favorites:", SEARCH_PREFIX, "recipes:owns-private:")
 
 
 def install_platform(state: AppState) -> None:

@@ -41,19 +41,20 @@ RecipeRef = Annotated[
 SearchQuery = Annotated[str, Query(min_length=1, max_length=500, description="Search text")]
 
 
-@router.get("/recipes", responses=errors(400, 401))
+@router.get("/recipes", response_model=Page[RecipeSummary], responses=errors(400, 401))
 async def list_recipes(
     user: ReaderUser,
     session: SessionDep,
     state: StateDep,
     page: Pagination,
     filters: Annotated[RecipeFilters, Depends(list_filters)],
-) -> Page[RecipeSummary]:
+) -> Response:
     """The public catalog plus the caller's private recipes, filtered and sorted."""
-    return await service.list_recipes(session, state.cache, user, filters, page)
+    payload = await service.list_recipes(session, state.cache, user, filters, page)
+    return Response(payload, media_type="application/json")
 
 
-@router.get("/recipes/search", responses=errors(400, 401))
+@router.get("/recipes/search", response_model=Page[RecipeSummary], responses=errors(400, 401))
 async def search_recipes(
     q: SearchQuery,
     user: ReaderUser,
@@ -61,9 +62,10 @@ async def search_recipes(
     state: StateDep,
     page: Pagination,
     filters: Annotated[RecipeFilters, Depends(search_filters)],
-) -> Page[RecipeSummary]:
+) -> Response:
     """Full-text search over name, description, cuisine, tags and ingredients, by relevance."""
-    return await service.search_recipes(session, state.cache, user, q, filters, page)
+    payload = await service.search_recipes(session, state.cache, user, q, filters, page)
+    return Response(payload, media_type="application/json")
 
 
 @router.get("/recipes/autocomplete", responses=errors(400, 401))

@@ -269,7 +269,8 @@ def recipe_payload(recipe: Recipe) -> bytes:
 
 async def list_recipes(
     session: AsyncSession, cache: Cache, user: User, filters: RecipeFilters, page: PageParams
-) -> Page[RecipeSummary]:
+) -> bytes:
+    """The page as `Page[RecipeSummary]` JSON, sent as cached."""
     scope = await _scope(session, cache, user, filters, page)
     key = search_key("", scope, filters.sort_key_part(), page.page)
 
@@ -277,7 +278,7 @@ async def list_recipes(
         rows, total, capped = await RecipeRepository(session).list_recipes(user.id, filters, page)
         return _page_json(rows, total, page, capped)
 
-    return Page[RecipeSummary].model_validate(await cache.get_or_load_json(key, SEARCH_TTL, load))
+    return await cache.get_or_load_bytes(key, SEARCH_TTL, load)
 
 
 async def search_recipes(
@@ -287,7 +288,8 @@ async def search_recipes(
     query: str,
     filters: RecipeFilters,
     page: PageParams,
-) -> Page[RecipeSummary]:
+) -> bytes:
+    """The page as `Page[RecipeSummary]` JSON, sent as cached."""
     normalized = " ".join(query.lower().split())
     scope = await _scope(session, cache, user, filters, page)
     key = search_key(normalized, scope, filters.sort_key_part(), page.page)
@@ -301,7 +303,7 @@ async def search_recipes(
             total = len(rows)
         return _page_json(rows, total, page, capped)
 
-    return Page[RecipeSummary].model_validate(await cache.get_or_load_json(key, SEARCH_TTL, load))
+    return await cache.get_or_load_bytes(key, SEARCH_TTL, load)
 
 
 async def _scope(
