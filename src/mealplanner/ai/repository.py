@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, union
+from sqlalchemy import Select, false, func, null, or_, select, true, union, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import load_only
 
 from mealplanner.activity.models import Activity
 from mealplanner.core.db import escape_like, json_array_contains
@@ -62,6 +62,43 @@ _ROW_COLUMNS = (
 
 
 @dataclass(frozen=True, slots=True)
+class SuggestionRow:
+    """What ranking a suggestion needs, without the ORM object (building a few hundred full
+    `Recipe` objects per request, JSON columns and all, was most of the candidate load).
+
+    The last four are only loaded when a hard filter re-checks them (None otherwise): decoding
+    JSON columns was the load's largest remaining cost, and a candidate's meal types only
+    matter to the ranking when a meal type was asked for (then the filter has it too).
+    """
+
+    food_ids: frozenset[str]
+    id: uuid.UUID
+    name: str
+    cuisine: str
+    tags: list[str]
+    calories: float
+    protein_g: float
+    total_minutes: int
+    popularity: int
+    meal_types: list[str] | None
+    dietary_flags: list[str] | None
+    allergens: list[str] | None
+    search_text: str | None
+
+
+_SUGGESTION_COLUMNS = (
+    Recipe.id,
+    Recipe.name,
+    Recipe.cuisine,
+    Recipe.tags,
+    Recipe.calories,
+    Recipe.protein_g,
+    Recipe.total_minutes,
+    Recipe.popularity,
+)
+
+
+@dataclass(frozen=True, slots=True)
 class HardFilters:
     """What a recipe must satisfy to be suggested or planned for a user. Never relaxed."""
 
@@ -73,7 +110,9 @@ class HardFilters:
     exclude_ids: frozenset[uuid.UUID] = frozenset()
     require_nutrition: bool = False
 
-    def allows(self, recipe: Recipe | RecipeRow, ingredient_names: Iterable[str] = ()) -> bool:
+    def allows(
+        self, recipe: Recipe | RecipeRow | SuggestionRow, ingredient_names: Iterable[str] = ()
+    ) -> bool:
         """The same rules in Python, applied again after the SQL (defence in depth)."""
         if recipe.id in self.exclude_ids:
             return False
@@ -87,6 +126,8 @@ class HardFilters:
             return False
         if self.require_nutrition and recipe.calories <= 0:
             return False
+        if not self.dislikes:
+            return True
         text = " ".join([recipe.search_text or "", recipe.name, *ingredient_names]).lower()
         return not any(d in text for d in self.dislikes)
 
@@ -127,53 +168,97 @@ class AIRepository:
             )
         return stmt
 
-    async def candidates(
+    async def suggestion_candidates(
         self,
         user_id: uuid.UUID,
         filters: HardFilters,
         *,
-        pool: int | None = None,
+        pool: int,
         cuisines: Sequence[str] = (),
         include_ids: Sequence[uuid.UUID] = (),
-    ) -> tuple[list[Recipe], dict[uuid.UUID, frozenset[str]]]:
-        """Recipes passing `filters` and each one's linked food ids.
+        history_ids: Sequence[uuid.UUID] = (),
+    ) -> tuple[list[SuggestionRow], list[SuggestionRow]]:
+        """The candidate pool of `candidates(pool=...)` and the readable recipes among
+        `history_ids` (no preference filters), as rows with their food ids, in one query.
 
-        With `pool`, only a bounded candidate set is loaded (scoring every recipe of a
-        100,000-recipe catalog per request would take seconds): the `pool` most popular, the
-        `pool` most popular of the given cuisines, and `include_ids` (items related to the
-        user's history), each still passing the filters.
+        A history recipe that is also a candidate comes back in both lists (the second query
+        of a history recipe that fails the filters cost a round trip of its own).
         """
         ids: Any = self._filtered(select(Recipe.id), user_id, filters)
-        members: Any = ids.scalar_subquery()
-        if pool is not None:
-            # (popularity, id) is indexed: the walk stops at `pool` rows instead of sorting
-            # every recipe that passes the filters (most tie at popularity 0).
-            by_popularity = (Recipe.popularity.desc(), Recipe.id.desc())
-            parts = [ids.order_by(*by_popularity).limit(pool)]
-            if cuisines:
-                parts.append(
-                    ids.where(Recipe.cuisine.in_(cuisines)).order_by(*by_popularity).limit(pool)
-                )
-            if include_ids:
-                parts.append(ids.where(Recipe.id.in_(include_ids)))
-            unioned = union(*(select(part.subquery().c.id) for part in parts)).subquery()
-            # Picked once: as a subquery of both loads below it ran twice.
-            members = list((await self.session.execute(select(unioned.c.id))).scalars())
-            if not members:
-                return [], {}
-        recipes = list(
-            (
-                await self.session.execute(
-                    select(Recipe)
-                    .where(Recipe.id.in_(members))
-                    .options(defer(Recipe.instructions), defer(Recipe.unresolved_ingredients))
-                    .order_by(Recipe.id)
-                )
-            ).scalars()
-        )
-        foods = await self._food_sets(members)
+        # (popularity, id) is indexed: the walk stops at `pool` rows instead of sorting
+        # every recipe that passes the filters (most tie at popularity 0).
+        by_popularity = (Recipe.popularity.desc(), Recipe.id.desc())
+        parts = [ids.order_by(*by_popularity).limit(pool)]
+        if cuisines:
+            parts.append(
+                ids.where(Recipe.cuisine.in_(cuisines)).order_by(*by_popularity).limit(pool)
+            )
+        if include_ids:
+            parts.append(ids.where(Recipe.id.in_(include_ids)))
+        picked = union(*(select(part.subquery().c.id) for part in parts)).subquery()
+        # One round trip: the picked rows with their foods, then the history recipes (they
+        # only feed the profile, so never need the re-checked columns).
+        checked = {
+            "meal_types": bool(filters.meal_types),
+            "dietary_flags": bool(filters.diets),
+            "allergens": bool(filters.allergies),
+            "search_text": bool(filters.dislikes),
+        }
+        shared = (*_SUGGESTION_COLUMNS, self._food_list())
+        stmt: Any = select(
+            *shared,
+            *(
+                getattr(Recipe, name) if needed else null().label(name)
+                for name, needed in checked.items()
+            ),
+            true().label("candidate"),
+        ).where(Recipe.id.in_(select(picked.c.id)))
+        if history_ids:
+            stmt = union_all(
+                stmt,
+                select(
+                    *shared, *(null().label(name) for name in checked), false().label("candidate")
+                ).where(Recipe.id.in_(list(set(history_ids))), _readable_by(user_id)),
+            )
+        candidates: list[SuggestionRow] = []
+        history: list[SuggestionRow] = []
+        n = len(_SUGGESTION_COLUMNS)
+        for row in await self.session.execute(stmt):
+            foods = row[n]
+            recipe = SuggestionRow(
+                frozenset(foods.split(",")) if foods else frozenset(), *row[:n], *row[n + 1 : -1]
+            )
+            (candidates if row[-1] else history).append(recipe)
         # search_text already holds every ingredient name, so the re-check needs no lines.
-        return [r for r in recipes if filters.allows(r)], foods
+        kept = [r for r in candidates if filters.allows(r)]
+        return kept, history
+
+    def _food_list(self) -> Any:
+        """The recipe's linked food ids, comma-separated (correlated to the outer recipe)."""
+        joined = (
+            func.string_agg(RecipeIngredient.food_id, ",")
+            if self.dialect == "postgresql"
+            else func.group_concat(RecipeIngredient.food_id, ",")
+        )
+        return (
+            select(joined)
+            .where(RecipeIngredient.recipe_id == Recipe.id, RecipeIngredient.food_id.is_not(None))
+            .correlate(Recipe)
+            .scalar_subquery()
+        )
+
+    async def recipes_by_id(
+        self, recipe_ids: Sequence[uuid.UUID], columns: Sequence[str]
+    ) -> dict[uuid.UUID, Recipe]:
+        """Recipes by id with only `columns` loaded (no access check)."""
+        if not recipe_ids:
+            return {}
+        stmt = (
+            select(Recipe)
+            .where(Recipe.id.in_(list(recipe_ids)))
+            .options(load_only(*(getattr(Recipe, c) for c in columns), raiseload=True))
+        )
+        return {r.id: r for r in (await self.session.execute(stmt)).scalars()}
 
     async def cuisines_of(self, recipe_ids: Sequence[uuid.UUID]) -> list[str]:
         if not recipe_ids:

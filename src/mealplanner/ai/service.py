@@ -43,7 +43,13 @@ from mealplanner.ai.engine.recommender import (
     hybrid_rank,
 )
 from mealplanner.ai.engine.substitution import Substitution, default_kb, find_substitutions
-from mealplanner.ai.repository import AIRepository, HardFilters, IngredientLine, RecipeRow
+from mealplanner.ai.repository import (
+    AIRepository,
+    HardFilters,
+    IngredientLine,
+    RecipeRow,
+    SuggestionRow,
+)
 from mealplanner.ai.schemas import (
     BalanceRead,
     BalanceRequest,
@@ -250,24 +256,21 @@ async def _compute_suggestions(
     pool_cuisines = set(prefs.favorite_cuisines) | set(
         await repo.cuisines_of([uuid.UUID(rid) for rid in history])
     )
-    recipes, foods = await repo.candidates(
+    recipes, liked = await repo.suggestion_candidates(
         user.id,
         filters,
         pool=CANDIDATE_POOL,
         cuisines=sorted(pool_cuisines),
         include_ids=[uuid.UUID(rid) for rid in related],
+        history_ids=[uuid.UUID(rid) for rid in history],
     )
     if not recipes:
         return SuggestionsRead(recommendations=[])
 
     max_pop = max((r.popularity for r in recipes), default=0) or 1
-    features = {str(r.id): _features(r, foods.get(r.id, frozenset()), max_pop) for r in recipes}
-    history_ids = [uuid.UUID(i.recipe_id) for i in interactions]
-    missing = [rid for rid in set(history_ids) if str(rid) not in features]
-    if missing:
-        liked, liked_lines = await repo.recipes_with_lines(user.id, missing)
-        for r in liked:
-            features[str(r.id)] = _features(r, _food_ids(liked_lines.get(r.id, [])), max_pop)
+    features = {str(r.id): _features(r, max_pop) for r in recipes}
+    for r in liked:
+        features.setdefault(str(r.id), _features(r, max_pop))
 
     profile = build_profile(interactions, features, now=now)
     if prefs.favorite_cuisines:
@@ -288,18 +291,24 @@ async def _compute_suggestions(
         ),
         limit=request.limit,
     )
-    by_id = {str(r.id): r for r in recipes}
+    # Only the picks are loaded as full summaries.
+    by_id = await repo.recipes_by_id([uuid.UUID(item.recipe_id) for item in ranked], _SUMMARY)
     return SuggestionsRead(
         recommendations=[
             Suggestion(
-                recipe_id=uuid.UUID(item.recipe_id),
+                recipe_id=recipe.id,
                 score=item.score,
                 reason=item.reason,
-                recipe=RecipeSummary.model_validate(by_id[item.recipe_id]),
+                recipe=RecipeSummary.model_validate(recipe),
             )
             for item in ranked
+            # A pick deleted since the candidate query is left out rather than failing.
+            if (recipe := by_id.get(uuid.UUID(item.recipe_id))) is not None
         ]
     )
+
+
+_SUMMARY: Final = tuple(RecipeSummary.model_fields)
 
 
 CANDIDATE_POOL: Final = 300
@@ -318,13 +327,13 @@ def _related_items(
     return sorted(scores, key=lambda k: (-scores[k], k))[:limit]
 
 
-def _features(recipe: Recipe, food_ids: frozenset[str], max_pop: float) -> RecipeFeatures:
+def _features(recipe: SuggestionRow, max_pop: float) -> RecipeFeatures:
     return RecipeFeatures(
         recipe_id=str(recipe.id),
         name=recipe.name,
         cuisine=recipe.cuisine,
         tags=frozenset(recipe.tags or ()),
-        food_ids=food_ids,
+        food_ids=recipe.food_ids,
         meal_types=frozenset(recipe.meal_types or ()),
         popularity=min(1.0, recipe.popularity / max_pop),
         calories=recipe.calories,

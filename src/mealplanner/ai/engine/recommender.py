@@ -149,23 +149,51 @@ def _bag_cosine(bag: Mapping[str, float], items: frozenset[str]) -> float:
     """Cosine between a weighted bag and a recipe's binary item set."""
     if not bag or not items:
         return 0.0
-    norm = math.sqrt(sum(v * v for v in bag.values()))
+    return _bag_cosine_normed(bag, _norm(bag), items)
+
+
+def _norm(bag: Mapping[str, float]) -> float:
+    return math.sqrt(sum(v * v for v in bag.values()))
+
+
+def _bag_cosine_normed(bag: Mapping[str, float], norm: float, items: frozenset[str]) -> float:
+    if not items:
+        return 0.0
     dot = sum(bag.get(i, 0.0) for i in items)
     return dot / (norm * math.sqrt(len(items))) if norm else 0.0
+
+
+class _ContentScorer:
+    """`content_score` with the profile's norms and top cuisine computed once per ranking
+    instead of once per candidate (they were most of its cost)."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self.top = max(profile.cuisines.values(), default=0.0)
+        self.foods_norm = _norm(profile.foods)
+        self.tags_norm = _norm(profile.tags)
+
+    def score(self, recipe: RecipeFeatures) -> float:
+        profile = self.profile
+        if profile.is_empty:
+            return 0.0
+        top = self.top
+        cuisine = profile.cuisines.get(recipe.cuisine, 0.0) / top if top else 0.0
+        foods = (
+            _bag_cosine_normed(profile.foods, self.foods_norm, recipe.food_ids)
+            if profile.foods
+            else 0.0
+        )
+        tags = (
+            _bag_cosine_normed(profile.tags, self.tags_norm, recipe.tags) if profile.tags else 0.0
+        )
+        return 0.4 * cuisine + 0.4 * foods + 0.2 * tags
 
 
 def content_score(recipe: RecipeFeatures, profile: Profile) -> float:
     """0..1: 0.4 x cuisine affinity (share of the top cuisine's weight) + 0.4 x food cosine
     + 0.2 x tag cosine."""
-    if profile.is_empty:
-        return 0.0
-    top = max(profile.cuisines.values(), default=0.0)
-    cuisine = profile.cuisines.get(recipe.cuisine, 0.0) / top if top else 0.0
-    return (
-        0.4 * cuisine
-        + 0.4 * _bag_cosine(profile.foods, recipe.food_ids)
-        + 0.2 * _bag_cosine(profile.tags, recipe.tags)
-    )
+    return _ContentScorer(profile).score(recipe)
 
 
 def item_similarity(a: str, b: str, co_counts: Mapping[str, Mapping[str, float]]) -> float:
@@ -195,20 +223,49 @@ def collaborative_score(
 ) -> tuple[float, LikedRecipe | None]:
     """Profile-weighted mean similarity to the user's liked recipes, and the liked recipe
     that contributes most (for the explanation)."""
+    return _collaborative_scores([recipe_id], profile, co_counts)[0]
+
+
+def _collaborative_scores(
+    recipe_ids: Sequence[str], profile: Profile, co_counts: Mapping[str, Mapping[str, float]]
+) -> list[tuple[float, LikedRecipe | None]]:
+    """`collaborative_score` of many candidates at once.
+
+    Walks each liked recipe's co-occurrence row once (instead of looking every candidate up
+    in every row) and keeps each candidate's contributions in liked-recipe order, so the sums
+    come out exactly as one candidate at a time.
+    """
     total = sum(r.weight for r in profile.liked)
     if not total:
-        return 0.0, None
-    score = 0.0
-    best: tuple[float, LikedRecipe] | None = None
+        return [(0.0, None)] * len(recipe_ids)
+    wanted = set(recipe_ids)
+    counts: dict[str, float] = {}
+    contributions: dict[str, list[tuple[float, LikedRecipe]]] = defaultdict(list)
     for liked in profile.liked:
-        sim = item_similarity(liked.recipe_id, recipe_id, co_counts)
-        if sim <= 0:
+        a = liked.recipe_id
+        row = co_counts.get(a)
+        if not row:
             continue
-        contribution = liked.weight * sim
-        score += contribution
-        if best is None or contribution > best[0]:
-            best = (contribution, liked)
-    return score / total, (best[1] if best else None)
+        n_a = _item_count(a, co_counts)
+        for b, co in row.items():
+            if b == a or co <= 0 or b not in wanted:
+                continue
+            n_b = counts.get(b)
+            if n_b is None:
+                n_b = counts[b] = _item_count(b, co_counts)
+            sim = co / math.sqrt(n_a * n_b) if n_a > 0 and n_b > 0 else 0.0
+            if sim > 0:
+                contributions[b].append((liked.weight * sim, liked))
+    out: list[tuple[float, LikedRecipe | None]] = []
+    for recipe_id in recipe_ids:
+        score = 0.0
+        best: tuple[float, LikedRecipe] | None = None
+        for contribution, liked in contributions.get(recipe_id, ()):
+            score += contribution
+            if best is None or contribution > best[0]:
+                best = (contribution, liked)
+        out.append((score / total, best[1] if best else None))
+    return out
 
 
 def popularity_score(recipe: RecipeFeatures) -> float:
@@ -259,8 +316,9 @@ def hybrid_rank(
     ]
     if not pool or limit <= 0:
         return []
-    content = [content_score(r, profile) for r in pool]
-    collab = [collaborative_score(r.recipe_id, profile, co_counts) for r in pool]
+    scorer = _ContentScorer(profile)
+    content = [scorer.score(r) for r in pool]
+    collab = _collaborative_scores([r.recipe_id for r in pool], profile, co_counts)
     popular = [popularity_score(r) for r in pool]
     max_content = max(content) or 1.0
     max_collab = max(c for c, _ in collab) or 1.0
@@ -279,17 +337,24 @@ def hybrid_rank(
 
     chosen: list[tuple[float, int, tuple[float, float, float]]] = []
     remaining = list(shortlist)
+    # Each candidate's highest similarity to the picks so far, updated with the newest pick
+    # only (similarities are >= 0, so starting at 0 equals max(..., default=0)).
+    redundancy = [0.0] * len(remaining)
     while remaining and len(chosen) < limit:
         best_pos = 0
         best_value = -math.inf
-        for pos, (score, i, _) in enumerate(remaining):
-            redundancy = max(
-                (_recipe_similarity(pool[i], pool[j]) for _, j, _ in chosen), default=0.0
-            )
-            value = weights.relevance * score - (1 - weights.relevance) * redundancy
+        for pos, (score, _, _) in enumerate(remaining):
+            value = weights.relevance * score - (1 - weights.relevance) * redundancy[pos]
             if value > best_value:
                 best_pos, best_value = pos, value
-        chosen.append(remaining.pop(best_pos))
+        picked = remaining.pop(best_pos)
+        redundancy.pop(best_pos)
+        chosen.append(picked)
+        newest = pool[picked[1]]
+        for pos, (_, i, _) in enumerate(remaining):
+            similarity = _recipe_similarity(pool[i], newest)
+            if similarity > redundancy[pos]:
+                redundancy[pos] = similarity
 
     return [
         Ranked(
