@@ -9,6 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from mealplanner.ai import service
 from mealplanner.core.cache import suggestions_key
 from mealplanner.core.state import AppState
 from mealplanner.recipes.models import Recipe, RecipeIngredient
@@ -168,6 +169,28 @@ async def test_people_who_planned_also_planned(
     by_id = {i["recipeId"]: i for i in items}
     assert b["id"] in by_id
     assert by_id[b["id"]]["reason"] == f"People who planned {a['name']} also planned this"
+
+
+async def test_co_occurrence_is_parsed_again_only_for_a_new_entry(
+    state: AppState, user: Account
+) -> None:
+    async with state.db.session() as session:
+        assert await service.co_occurrence(session, state.cache, user.id) == {}
+        stamp = await state.cache.get_json(service.CO_OCCURRENCE_STAMP_KEY)
+        assert isinstance(stamp, str)
+        # Same stamp: the parsed entry stands, whatever the stored one holds now.
+        counts = {"a": {"a": 2.0, "b": 1.0}, "b": {"b": 1.0, "a": 1.0}}
+        entry = {"stamp": stamp, "counts": counts, "baskets": {}}
+        await state.cache.set_json(service.CO_OCCURRENCE_KEY, entry, 600)
+        assert await service.co_occurrence(session, state.cache, user.id) == {}
+        # A new entry comes with a new stamp.
+        await state.cache.set_json(service.CO_OCCURRENCE_KEY, {**entry, "stamp": "next"}, 600)
+        await state.cache.set_json(service.CO_OCCURRENCE_STAMP_KEY, "next", 600)
+        assert await service.co_occurrence(session, state.cache, user.id) == counts
+        # Without a stamp the stored entry is read (and stamped) again.
+        await state.cache.delete(service.CO_OCCURRENCE_STAMP_KEY)
+        assert await service.co_occurrence(session, state.cache, user.id) == counts
+        assert await state.cache.get_json(service.CO_OCCURRENCE_STAMP_KEY) == "next"
 
 
 async def test_cached_and_invalidated_on_preferences_and_plans(

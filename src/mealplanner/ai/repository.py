@@ -3,6 +3,8 @@ baskets for co-occurrence, and recently planned recipes."""
 
 from __future__ import annotations
 
+import functools
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -10,7 +12,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, false, func, null, or_, select, true, union, union_all
+from sqlalchemy import (
+    Select,
+    Text,
+    cast,
+    false,
+    func,
+    null,
+    or_,
+    select,
+    true,
+    union,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import load_only
 
@@ -66,36 +80,32 @@ class SuggestionRow:
     """What ranking a suggestion needs, without the ORM object (building a few hundred full
     `Recipe` objects per request, JSON columns and all, was most of the candidate load).
 
-    The last four are only loaded when a hard filter re-checks them (None otherwise): decoding
-    JSON columns was the load's largest remaining cost, and a candidate's meal types only
-    matter to the ranking when a meal type was asked for (then the filter has it too).
+    The last four are only loaded when a hard filter re-checks them (None otherwise): a
+    candidate's meal types only matter to the ranking when a meal type was asked for, and then
+    the filter has it too.
     """
 
     food_ids: frozenset[str]
     id: uuid.UUID
     name: str
     cuisine: str
-    tags: list[str]
+    tags: frozenset[str]
     calories: float
     protein_g: float
     total_minutes: int
     popularity: int
-    meal_types: list[str] | None
-    dietary_flags: list[str] | None
-    allergens: list[str] | None
+    meal_types: frozenset[str] | None
+    dietary_flags: frozenset[str] | None
+    allergens: frozenset[str] | None
     search_text: str | None
 
 
-_SUGGESTION_COLUMNS = (
-    Recipe.id,
-    Recipe.name,
-    Recipe.cuisine,
-    Recipe.tags,
-    Recipe.calories,
-    Recipe.protein_g,
-    Recipe.total_minutes,
-    Recipe.popularity,
-)
+@functools.lru_cache(maxsize=8192)
+def _json_items(text: str | None) -> frozenset[str]:
+    """The items of a JSON array column read as text. Decoding JSON was the largest cost of
+    the candidate rows, and the texts repeat (3,400 tag combinations in 100,000 recipes), so
+    each is parsed once per process."""
+    return frozenset(json.loads(text) or ()) if text else frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,18 +208,29 @@ class AIRepository:
         picked = union(*(select(part.subquery().c.id) for part in parts)).subquery()
         # One round trip: the picked rows with their foods, then the history recipes (they
         # only feed the profile, so never need the re-checked columns).
+        # JSON arrays are read as text for `_json_items`.
         checked = {
-            "meal_types": bool(filters.meal_types),
-            "dietary_flags": bool(filters.diets),
-            "allergens": bool(filters.allergies),
-            "search_text": bool(filters.dislikes),
+            "meal_types": (cast(Recipe.meal_types, Text), bool(filters.meal_types)),
+            "dietary_flags": (cast(Recipe.dietary_flags, Text), bool(filters.diets)),
+            "allergens": (cast(Recipe.allergens, Text), bool(filters.allergies)),
+            "search_text": (Recipe.search_text, bool(filters.dislikes)),
         }
-        shared = (*_SUGGESTION_COLUMNS, self._food_list())
+        shared = (
+            Recipe.id,
+            Recipe.name,
+            Recipe.cuisine,
+            cast(Recipe.tags, Text),
+            Recipe.calories,
+            Recipe.protein_g,
+            Recipe.total_minutes,
+            Recipe.popularity,
+            self._food_list(),
+        )
         stmt: Any = select(
             *shared,
             *(
-                getattr(Recipe, name) if needed else null().label(name)
-                for name, needed in checked.items()
+                column if needed else null().label(name)
+                for name, (column, needed) in checked.items()
             ),
             true().label("candidate"),
         ).where(Recipe.id.in_(select(picked.c.id)))
@@ -222,13 +243,38 @@ class AIRepository:
             )
         candidates: list[SuggestionRow] = []
         history: list[SuggestionRow] = []
-        n = len(_SUGGESTION_COLUMNS)
-        for row in await self.session.execute(stmt):
-            foods = row[n]
+        for (
+            recipe_id,
+            name,
+            cuisine,
+            tags,
+            calories,
+            protein_g,
+            total_minutes,
+            popularity,
+            foods,
+            meal_types,
+            dietary_flags,
+            allergens,
+            search_text,
+            is_candidate,
+        ) in (await self.session.execute(stmt)).all():
             recipe = SuggestionRow(
-                frozenset(foods.split(",")) if foods else frozenset(), *row[:n], *row[n + 1 : -1]
+                food_ids=frozenset(foods.split(",")) if foods else frozenset(),
+                id=recipe_id,
+                name=name,
+                cuisine=cuisine,
+                tags=_json_items(tags),
+                calories=calories,
+                protein_g=protein_g,
+                total_minutes=total_minutes,
+                popularity=popularity,
+                meal_types=None if meal_types is None else _json_items(meal_types),
+                dietary_flags=None if dietary_flags is None else _json_items(dietary_flags),
+                allergens=None if allergens is None else _json_items(allergens),
+                search_text=search_text,
             )
-            (candidates if row[-1] else history).append(recipe)
+            (candidates if is_candidate else history).append(recipe)
         # search_text already holds every ingredient name, so the re-check needs no lines.
         kept = [r for r in candidates if filters.allows(r)]
         return kept, history

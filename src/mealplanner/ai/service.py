@@ -188,6 +188,8 @@ def _food_ids(lines: Sequence[IngredientLine]) -> frozenset[str]:
 RECENT_WINDOW_DAYS: Final = 14
 PROFILE_LOOKBACK_DAYS: Final = 365
 CO_OCCURRENCE_KEY: Final = "ai:co-occurrence"
+# Names the entry now under CO_OCCURRENCE_KEY (the entry holds the same stamp).
+CO_OCCURRENCE_STAMP_KEY: Final = "ai:co-occurrence:stamp"
 CO_OCCURRENCE_TTL: Final = 1800
 MAX_CACHED_CONTEXTS: Final = 16
 _KIND: Final = {
@@ -332,9 +334,9 @@ def _features(recipe: SuggestionRow, max_pop: float) -> RecipeFeatures:
         recipe_id=str(recipe.id),
         name=recipe.name,
         cuisine=recipe.cuisine,
-        tags=frozenset(recipe.tags or ()),
+        tags=recipe.tags,
         food_ids=recipe.food_ids,
-        meal_types=frozenset(recipe.meal_types or ()),
+        meal_types=recipe.meal_types or frozenset(),
         popularity=min(1.0, recipe.popularity / max_pop),
         calories=recipe.calories,
         protein_g=recipe.protein_g,
@@ -342,23 +344,54 @@ def _features(recipe: SuggestionRow, max_pop: float) -> RecipeFeatures:
     )
 
 
-async def co_occurrence(
-    session: AsyncSession, cache: Cache, user_id: uuid.UUID
-) -> dict[str, dict[str, float]]:
-    """Item-to-item counts over every user's planned/favourited recipes (last 365 days),
-    cached for 30 minutes as one shared entry, minus the caller's own basket."""
+@dataclasses.dataclass(slots=True)
+class _Parsed:
+    stamp: str | None = None
+    data: dict[str, Any] | None = None
+
+
+# The shared entry as this process last parsed it, with its stamp.
+_parsed_co_occurrence = _Parsed()
+
+
+async def _shared_co_occurrence(session: AsyncSession, cache: Cache) -> dict[str, Any]:
+    """The shared counts and baskets, cached for 30 minutes as one entry.
+
+    Parsing the entry (hundreds of KB of JSON) was a tenth of an uncached suggestion, so the
+    process keeps the last one it parsed and reuses it while the small stamp key still names
+    it; a new entry (expiry, the daily refresh) comes with a new stamp.
+    """
+    stamp = await cache.get_json(CO_OCCURRENCE_STAMP_KEY)
+    parsed = _parsed_co_occurrence
+    if stamp is not None and parsed.stamp == stamp and parsed.data is not None:
+        return parsed.data
 
     async def load() -> dict[str, Any]:
         since = utcnow() - timedelta(days=PROFILE_LOOKBACK_DAYS)
         baskets = await AIRepository(session).baskets(_BASKET_EVENTS, since)
         return {
+            "stamp": uuid.uuid4().hex,
             "counts": co_occurrence_counts(
                 [str(r) for r in sorted(items, key=str)] for items in baskets.values()
             ),
             "baskets": {str(u): sorted(str(r) for r in items) for u, items in baskets.items()},
         }
 
-    data = await cache.get_or_load_json(CO_OCCURRENCE_KEY, CO_OCCURRENCE_TTL, load)
+    data: dict[str, Any] = await cache.get_or_load_json(CO_OCCURRENCE_KEY, CO_OCCURRENCE_TTL, load)
+    current = data.get("stamp")
+    if isinstance(current, str):
+        if current != stamp:
+            await cache.set_json(CO_OCCURRENCE_STAMP_KEY, current, CO_OCCURRENCE_TTL)
+        parsed.stamp, parsed.data = current, data
+    return data
+
+
+async def co_occurrence(
+    session: AsyncSession, cache: Cache, user_id: uuid.UUID
+) -> dict[str, dict[str, float]]:
+    """Item-to-item counts over every user's planned/favourited recipes (last 365 days),
+    minus the caller's own basket. Callers only read the result (it may be shared)."""
+    data = await _shared_co_occurrence(session, cache)
     counts: dict[str, dict[str, float]] = data["counts"]
     own = data["baskets"].get(str(user_id), [])
     if own:

@@ -19,7 +19,7 @@ SUGGESTIONS_PREFIX = "suggestions:"
 
 
 async def refresh_recommendations(state: AppState, payload: dict[str, Any]) -> None:
-    await state.cache.delete(service.CO_OCCURRENCE_KEY)
+    await state.cache.delete(service.CO_OCCURRENCE_KEY, service.CO_OCCURRENCE_STAMP_KEY)
     async with state.db.session(read_only=True) as session:
         # Any user id works: the shared entry is computed before the caller's own pairs go.
         await service.co_occurrence(session, state.cache, uuid.UUID(int=0))
