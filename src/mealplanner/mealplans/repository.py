@@ -5,11 +5,12 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from mealplanner.core.pagination import PageParams
 from mealplanner.core.repository import Repository
 from mealplanner.mealplans.models import CalendarFeed, MealPlan, PlannedMeal
+from mealplanner.recipes.models import Recipe
 
 
 class MealPlanRepository(Repository[MealPlan]):
@@ -20,12 +21,26 @@ class MealPlanRepository(Repository[MealPlan]):
             select(MealPlan).where(MealPlan.id == plan_id).options(selectinload(MealPlan.meals))
         )
 
+    async def get_plan(self, plan_id: uuid.UUID) -> MealPlan | None:
+        """The plan row only (its meals are read with their recipes, see `meals_with_recipes`)."""
+        return await self.get_one_or_none(select(MealPlan).where(MealPlan.id == plan_id))
+
     async def get_for_week(self, user_id: uuid.UUID, week_start: date) -> MealPlan | None:
         return await self.get_one_or_none(
-            select(MealPlan)
-            .where(MealPlan.user_id == user_id, MealPlan.week_start == week_start)
-            .options(selectinload(MealPlan.meals))
+            select(MealPlan).where(MealPlan.user_id == user_id, MealPlan.week_start == week_start)
         )
+
+    async def recipe_access(self, recipe_id: uuid.UUID) -> Recipe | None:
+        """The recipe's id, visibility and owner (what `recipes.service.can_read` looks at),
+        as a transient object: planning a meal need not load the recipe and its ingredients."""
+        row = (
+            await self.session.execute(
+                select(Recipe.visibility, Recipe.owner_id).where(Recipe.id == recipe_id)
+            )
+        ).first()
+        if row is None:
+            return None
+        return Recipe(id=recipe_id, visibility=row.visibility, owner_id=row.owner_id)
 
     async def list_for_user(
         self, user_id: uuid.UUID, page: PageParams
@@ -61,6 +76,20 @@ class MealPlanRepository(Repository[MealPlan]):
 
 class PlannedMealRepository(Repository[PlannedMeal]):
     model = PlannedMeal
+
+    async def meals_with_recipes(
+        self, plan_id: uuid.UUID, recipe_columns: Sequence[str]
+    ) -> Sequence[tuple[PlannedMeal, Recipe]]:
+        """The plan's meals in plan order, each with its recipe (only `recipe_columns`
+        loaded), in one query."""
+        result = await self.session.execute(
+            select(PlannedMeal, Recipe)
+            .join(Recipe, Recipe.id == PlannedMeal.recipe_id)
+            .where(PlannedMeal.plan_id == plan_id)
+            .order_by(PlannedMeal.date, PlannedMeal.meal_type, PlannedMeal.created_at)
+            .options(load_only(*(getattr(Recipe, c) for c in recipe_columns), raiseload=True))
+        )
+        return [(meal, recipe) for meal, recipe in result]
 
     async def add_meal(self, meal: PlannedMeal) -> PlannedMeal:
         # A plain INSERT of its own row: concurrent additions to one plan cannot collide.

@@ -6,7 +6,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,19 +57,17 @@ def _sum(items: Sequence[dict[str, float]], divisor: float = 1) -> dict[str, flo
 
 
 def build_plan_read(
-    plan: MealPlan, recipes: dict[uuid.UUID, Recipe], household: int
+    plan: MealPlan, planned: Sequence[tuple[PlannedMeal, Recipe]], household: int
 ) -> MealPlanRead:
     """The plan with recipe summaries and nutrition per meal and per day.
 
-    Recipe nutrition is per serving; a meal of `servings` servings counts that many times.
-    `perPerson` divides a day's total by the household size.
+    `planned` holds the plan's meals in order, each with its recipe. Recipe nutrition is per
+    serving; a meal of `servings` servings counts that many times. `perPerson` divides a day's
+    total by the household size.
     """
     meals: list[PlannedMealRead] = []
     by_day: dict[date, list[dict[str, float]]] = defaultdict(list)
-    for meal in plan.meals:
-        recipe = recipes.get(meal.recipe_id)
-        if recipe is None:
-            continue
+    for meal, recipe in planned:
         nutrition = _scaled(recipe.nutrition, meal.servings)
         by_day[meal.date].append(nutrition)
         meals.append(
@@ -106,11 +104,14 @@ def build_plan_read(
     )
 
 
+_BRIEF: Final = tuple(RecipeBrief.model_fields)
+
+
 async def _read(session: AsyncSession, plan: MealPlan, owner: User) -> MealPlanRead:
-    recipes = await recipe_service.get_recipes(
-        session, [m.recipe_id for m in plan.meals], brief=True
-    )
-    return build_plan_read(plan, recipes, household_size(owner))
+    """The plan as stored now: its meals are read here with their recipes in one query (not
+    from `plan.meals`, which need not be loaded or current after a change)."""
+    planned = await PlannedMealRepository(session).meals_with_recipes(plan.id, _BRIEF)
+    return build_plan_read(plan, planned, household_size(owner))
 
 
 async def _invalidate(cache: Cache, plan: MealPlan) -> None:
@@ -171,12 +172,16 @@ async def create_plan(
             f"A plan for the week of {data.week_start.isoformat()} already exists"
         ) from exc
     await _invalidate(cache, plan)
-    return await _read(session, plan, owner)
+    return build_plan_read(plan, [], household_size(owner))
 
 
-async def get_owned_plan(session: AsyncSession, user: User, plan_id: uuid.UUID) -> MealPlan:
-    """The plan with its meals; 404 unless it belongs to `user` (or `user` is an admin)."""
-    plan = await MealPlanRepository(session).get_with_meals(plan_id)
+async def get_owned_plan(
+    session: AsyncSession, user: User, plan_id: uuid.UUID, *, meals: bool = True
+) -> MealPlan:
+    """The plan, with its meals unless `meals` is false; 404 unless it belongs to `user` (or
+    `user` is an admin)."""
+    repo = MealPlanRepository(session)
+    plan = await (repo.get_with_meals if meals else repo.get_plan)(plan_id)
     if plan is None or (plan.user_id != user.id and not user.is_admin):
         raise NotFound("Meal plan not found")
     return plan
@@ -187,7 +192,7 @@ async def _plan_owner(session: AsyncSession, user: User, plan: MealPlan) -> User
 
 
 async def read_plan(session: AsyncSession, user: User, plan_id: uuid.UUID) -> MealPlanRead:
-    plan = await get_owned_plan(session, user, plan_id)
+    plan = await get_owned_plan(session, user, plan_id, meals=False)
     return await _read(session, plan, await _plan_owner(session, user, plan))
 
 
@@ -232,10 +237,14 @@ def _check_in_week(plan: MealPlan, day: date, field: str) -> None:
 async def add_meal(
     session: AsyncSession, cache: Cache, user: User, plan_id: uuid.UUID, data: MealAdd
 ) -> MealPlanRead:
-    plan = await get_owned_plan(session, user, plan_id)
+    plan = await get_owned_plan(session, user, plan_id, meals=False)
     owner = await _plan_owner(session, user, plan)
     _check_in_week(plan, data.date, "date")
-    recipe = await recipe_service.get_readable(session, owner, str(data.recipe_id))
+    repo = MealPlanRepository(session)
+    recipe = await repo.recipe_access(data.recipe_id)
+    # A private recipe of someone else is "not found", as on the recipe routes.
+    if recipe is None or not recipe_service.can_read(owner, recipe):
+        raise NotFound("Recipe not found")
     meal = PlannedMeal(
         plan_id=plan.id,
         date=data.date,
@@ -255,7 +264,6 @@ async def add_meal(
     )
     record_meal_planned()
     await _invalidate(cache, plan)
-    await session.refresh(plan, attribute_names=["meals"])
     return await _read(session, plan, owner)
 
 
@@ -270,7 +278,7 @@ async def remove_meal(
     meal_type: str | None,
     recipe_id: uuid.UUID | None,
 ) -> MealPlanRead:
-    plan = await get_owned_plan(session, user, plan_id)
+    plan = await get_owned_plan(session, user, plan_id, meals=False)
     owner = await _plan_owner(session, user, plan)
     repo = PlannedMealRepository(session)
     if meal_id is not None:
@@ -294,7 +302,6 @@ async def remove_meal(
         details={"date": meal.date.isoformat(), "mealType": meal.meal_type},
     )
     await _invalidate(cache, plan)
-    await session.refresh(plan, attribute_names=["meals"])
     return await _read(session, plan, owner)
 
 
@@ -338,7 +345,6 @@ async def copy_day(
         )
     record_meal_planned(len(source))
     await _invalidate(cache, plan)
-    await session.refresh(plan, attribute_names=["meals"])
     return await _read(session, plan, owner)
 
 

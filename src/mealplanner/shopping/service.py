@@ -253,7 +253,7 @@ async def generate(
     session: AsyncSession, cache: Cache, user: User, data: ShoppingListGenerate
 ) -> ShoppingListRead:
     """Build (or rebuild) the plan's shopping list for the requested days."""
-    plan = await mealplan_service.get_owned_plan(session, user, data.meal_plan_id)
+    plan = await mealplan_service.get_owned_plan(session, user, data.meal_plan_id, meals=False)
     owner = user if plan.user_id == user.id else await user_service.get_user(session, plan.user_id)
     from_date = data.from_date or plan.week_start
     to_date = data.to_date or (plan.week_start + timedelta(days=6))
