@@ -13,11 +13,13 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Row,
     Select,
     Text,
     cast,
     false,
     func,
+    literal,
     null,
     or_,
     select,
@@ -26,12 +28,11 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import load_only
 
 from mealplanner.activity.models import Activity
 from mealplanner.core.db import escape_like, json_array_contains
 from mealplanner.mealplans.models import MealPlan, PlannedMeal
-from mealplanner.recipes.models import VISIBILITY_PUBLIC, Recipe, RecipeIngredient
+from mealplanner.recipes.models import VISIBILITY_PUBLIC, Favorite, Recipe, RecipeIngredient
 
 # One ingredient line: (USDA food id, name, grams for the whole recipe).
 IngredientLine = tuple[str | None, str, float | None]
@@ -75,7 +76,7 @@ _ROW_COLUMNS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SuggestionRow:
     """What ranking a suggestion needs, without the ORM object (building a few hundred full
     `Recipe` objects per request, JSON columns and all, was most of the candidate load).
@@ -106,6 +107,13 @@ def _json_items(text: str | None) -> frozenset[str]:
     the candidate rows, and the texts repeat (3,400 tag combinations in 100,000 recipes), so
     each is parsed once per process."""
     return frozenset(json.loads(text) or ()) if text else frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class UserSignals:
+    planned: set[uuid.UUID]
+    events: list[tuple[uuid.UUID, str, datetime]]  # (recipe, event type, when), newest first
+    favorites: set[uuid.UUID]
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,21 +196,23 @@ class AIRepository:
         include_ids: Sequence[uuid.UUID] = (),
         history_ids: Sequence[uuid.UUID] = (),
     ) -> tuple[list[SuggestionRow], list[SuggestionRow]]:
-        """The candidate pool of `candidates(pool=...)` and the readable recipes among
+        """Recipes passing `filters` from a bounded pool, and the readable recipes among
         `history_ids` (no preference filters), as rows with their food ids, in one query.
 
-        A history recipe that is also a candidate comes back in both lists (the second query
-        of a history recipe that fails the filters cost a round trip of its own).
+        Scoring every recipe of a 100,000-recipe catalog per request would take seconds, so
+        the pool is: the `pool` most popular, the `pool` most popular of `cuisines` and of the
+        history's cuisines, and `include_ids`. A history recipe that is also a candidate
+        comes back in both lists.
         """
         ids: Any = self._filtered(select(Recipe.id), user_id, filters)
         # (popularity, id) is indexed: the walk stops at `pool` rows instead of sorting
         # every recipe that passes the filters (most tie at popularity 0).
         by_popularity = (Recipe.popularity.desc(), Recipe.id.desc())
         parts = [ids.order_by(*by_popularity).limit(pool)]
-        if cuisines:
-            parts.append(
-                ids.where(Recipe.cuisine.in_(cuisines)).order_by(*by_popularity).limit(pool)
-            )
+        if cuisines or history_ids:
+            history_cuisines = select(Recipe.cuisine).where(Recipe.id.in_(history_ids))
+            liked = or_(Recipe.cuisine.in_(cuisines), Recipe.cuisine.in_(history_cuisines))
+            parts.append(ids.where(liked).order_by(*by_popularity).limit(pool))
         if include_ids:
             parts.append(ids.where(Recipe.id.in_(include_ids)))
         picked = union(*(select(part.subquery().c.id) for part in parts)).subquery()
@@ -293,26 +303,15 @@ class AIRepository:
             .scalar_subquery()
         )
 
-    async def recipes_by_id(
+    async def recipe_rows(
         self, recipe_ids: Sequence[uuid.UUID], columns: Sequence[str]
-    ) -> dict[uuid.UUID, Recipe]:
-        """Recipes by id with only `columns` loaded (no access check)."""
+    ) -> dict[uuid.UUID, Row[Any]]:
+        """`columns` of recipes by id, as rows (attribute access like a `Recipe`; no ORM
+        objects for a read-only summary). No access check."""
         if not recipe_ids:
             return {}
-        stmt = (
-            select(Recipe)
-            .where(Recipe.id.in_(list(recipe_ids)))
-            .options(load_only(*(getattr(Recipe, c) for c in columns), raiseload=True))
-        )
-        return {r.id: r for r in (await self.session.execute(stmt)).scalars()}
-
-    async def cuisines_of(self, recipe_ids: Sequence[uuid.UUID]) -> list[str]:
-        if not recipe_ids:
-            return []
-        rows = await self.session.execute(
-            select(Recipe.cuisine).where(Recipe.id.in_(recipe_ids)).distinct()
-        )
-        return [str(row[0]) for row in rows]
+        stmt = select(*(getattr(Recipe, c) for c in columns)).where(Recipe.id.in_(list(recipe_ids)))
+        return {row.id: row for row in (await self.session.execute(stmt)).all()}
 
     async def candidate_rows(
         self, user_id: uuid.UUID, filters: HardFilters
@@ -381,23 +380,21 @@ class AIRepository:
             out[recipe_id].append((food_id, name, grams))
         return dict(out)
 
-    async def planned_recipe_ids(
-        self, user_id: uuid.UUID, start: date, end: date
-    ) -> set[uuid.UUID]:
-        """Recipes the user has planned on a day in [start, end], across plans."""
-        rows = await self.session.execute(
-            select(PlannedMeal.recipe_id)
-            .join(MealPlan, MealPlan.id == PlannedMeal.plan_id)
-            .where(MealPlan.user_id == user_id, PlannedMeal.date >= start, PlannedMeal.date <= end)
-            .distinct()
-        )
-        return {row[0] for row in rows}
-
-    async def interactions(
-        self, user_id: uuid.UUID, event_types: Sequence[str], since: datetime, limit: int = 500
-    ) -> list[tuple[uuid.UUID, str, datetime]]:
-        rows = await self.session.execute(
-            select(Activity.recipe_id, Activity.event_type, Activity.created_at)
+    async def user_signals(
+        self,
+        user_id: uuid.UUID,
+        *,
+        planned_from: date,
+        planned_to: date,
+        event_types: Sequence[str],
+        since: datetime,
+        limit: int = 500,
+    ) -> UserSignals:
+        """What suggestions know of the user, in one round trip instead of three: recipes
+        planned on a day in [planned_from, planned_to] (across plans), the latest `limit`
+        events of `event_types` since `since`, and the favourites."""
+        events = (
+            select(literal(0), Activity.recipe_id, Activity.event_type, Activity.created_at)
             .where(
                 Activity.user_id == user_id,
                 Activity.event_type.in_(event_types),
@@ -406,8 +403,35 @@ class AIRepository:
             )
             .order_by(Activity.created_at.desc())
             .limit(limit)
+            .subquery()
         )
-        return [(r[0], r[1], r[2]) for r in rows if r[0] is not None]
+        # Typed: DISTINCT makes PostgreSQL settle a bare NULL's type (text) before the union.
+        no_event = (cast(null(), Activity.event_type.type), cast(null(), Activity.created_at.type))
+        planned = (
+            select(literal(1), PlannedMeal.recipe_id, *no_event)
+            .join(MealPlan, MealPlan.id == PlannedMeal.plan_id)
+            .where(
+                MealPlan.user_id == user_id,
+                PlannedMeal.date >= planned_from,
+                PlannedMeal.date <= planned_to,
+            )
+            .distinct()
+        )
+        favorites = select(literal(2), Favorite.recipe_id, *no_event).where(
+            Favorite.user_id == user_id
+        )
+        signals = UserSignals(set(), [], set())
+        rows = await self.session.execute(union_all(select(events), planned, favorites))
+        for part, recipe_id, event_type, at in rows:
+            if recipe_id is None:
+                continue
+            if part == 0:
+                signals.events.append((recipe_id, event_type, at))
+            else:
+                (signals.planned if part == 1 else signals.favorites).add(recipe_id)
+        # Newest first, as the subquery ordered them (a union need not keep that order).
+        signals.events.sort(key=lambda event: event[2], reverse=True)
+        return signals
 
     async def baskets(
         self, event_types: Sequence[str], since: datetime, *, per_user: int = 100

@@ -232,15 +232,16 @@ async def _compute_suggestions(
     prefs = user_service.read_preferences(user)
     repo = AIRepository(session)
     meal_type = request.context.meal_type
-    recent = await repo.planned_recipe_ids(
-        user.id, day - timedelta(days=RECENT_WINDOW_DAYS), day + timedelta(days=RECENT_WINDOW_DAYS)
-    )
-    filters = hard_filters(prefs, meal_types=(meal_type,) if meal_type else (), exclude_ids=recent)
     now = utcnow()
-    events = await repo.interactions(
-        user.id, tuple(_KIND), now - timedelta(days=PROFILE_LOOKBACK_DAYS)
+    signals = await repo.user_signals(
+        user.id,
+        planned_from=day - timedelta(days=RECENT_WINDOW_DAYS),
+        planned_to=day + timedelta(days=RECENT_WINDOW_DAYS),
+        event_types=tuple(_KIND),
+        since=now - timedelta(days=PROFILE_LOOKBACK_DAYS),
     )
-    favorites = set(await recipe_service.favorite_recipe_ids(session, user.id))
+    recent, events, favorites = signals.planned, signals.events, signals.favorites
+    filters = hard_filters(prefs, meal_types=(meal_type,) if meal_type else (), exclude_ids=recent)
     interactions = [
         Interaction(str(rid), _KIND[kind], at)  # type: ignore[arg-type]
         for rid, kind, at in events
@@ -255,14 +256,11 @@ async def _compute_suggestions(
     co_counts = await co_occurrence(session, cache, user.id)
     history = {i.recipe_id for i in interactions}
     related = _related_items(co_counts, history, RELATED_POOL)
-    pool_cuisines = set(prefs.favorite_cuisines) | set(
-        await repo.cuisines_of([uuid.UUID(rid) for rid in history])
-    )
     recipes, liked = await repo.suggestion_candidates(
         user.id,
         filters,
         pool=CANDIDATE_POOL,
-        cuisines=sorted(pool_cuisines),
+        cuisines=prefs.favorite_cuisines,
         include_ids=[uuid.UUID(rid) for rid in related],
         history_ids=[uuid.UUID(rid) for rid in history],
     )
@@ -294,7 +292,7 @@ async def _compute_suggestions(
         limit=request.limit,
     )
     # Only the picks are loaded as full summaries.
-    by_id = await repo.recipes_by_id([uuid.UUID(item.recipe_id) for item in ranked], _SUMMARY)
+    by_id = await repo.recipe_rows([uuid.UUID(item.recipe_id) for item in ranked], _SUMMARY)
     return SuggestionsRead(
         recommendations=[
             Suggestion(
