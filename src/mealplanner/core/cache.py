@@ -530,7 +530,7 @@ class StaticDataCache:
     """Process-local cache for data that rarely changes (units, categories, nutrient tables).
 
     `get`/`set` never leave the process. `invalidate(name)` drops the entry here and, with Redis,
-    publishes the name on `mealplanner:invalidate`; every process's listener (started in the
+    publishes the name on `mealplanner:invalidate:{db}`; every process's listener (started in the
     lifespan) drops it too. While the listener is disconnected it may miss messages, so it clears
     everything each time it (re)subscribes; entries also expire after `ttl_seconds` (1 h, the
     spec's L1 TTL) as a backstop.
@@ -548,6 +548,7 @@ class StaticDataCache:
         self._redis: Redis | None = None
         self._listener: asyncio.Task[None] | None = None
         self.subscribed = asyncio.Event()
+        self.channel = INVALIDATE_CHANNEL
         # Told the name of every invalidation (local or from another process).
         self._listeners: list[Callable[[str], None]] = []
         # Bumped by every invalidation: a loader that read the database before an invalidation
@@ -609,13 +610,18 @@ class StaticDataCache:
         if self._redis is None:
             return
         try:
-            await self._redis.publish(INVALIDATE_CHANNEL, name.encode())
+            await self._redis.publish(self.channel, name.encode())
         except (RedisError, OSError, TimeoutError):
             # Other processes keep the entry until its TTL or their next resubscribe.
             log.warning("static_cache_publish_failed", name=name)
 
     def start(self, redis: Redis) -> None:
         self._redis = redis
+        # Pub/sub channels are shared by all of a server's databases: one channel per database
+        # keeps deployments (and test workers) that share a Redis server apart.
+        self.channel = (
+            f"{INVALIDATE_CHANNEL}:{redis.connection_pool.connection_kwargs.get('db', 0)}"
+        )
         self._listener = asyncio.create_task(self._listen(redis), name="static-cache-listener")
 
     async def close(self) -> None:
@@ -630,7 +636,7 @@ class StaticDataCache:
         while True:
             pubsub = redis.pubsub(ignore_subscribe_messages=True)
             try:
-                await pubsub.subscribe(INVALIDATE_CHANNEL)
+                await pubsub.subscribe(self.channel)
                 self.invalidate_local(ALL)
                 self.subscribed.set()
                 delay = 0.5
