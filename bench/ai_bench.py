@@ -3,6 +3,10 @@ all) on the shipped catalog and on a 10,000-recipe synthetic catalog.
 
     .venv/bin/python bench/ai_bench.py                 # shipped catalog only
     .venv/bin/python bench/ai_bench.py --synthetic 10000
+    .venv/bin/python bench/ai_bench.py --suggestions postgresql://postgres@127.0.0.1:5432/mealplanner_bench
+
+`--suggestions` instead times uncached suggestions on the load benchmark's database (see
+`suggestions` below).
 
 Each profile is a fresh user (diet + fixed targets) planning 7 days x breakfast/lunch/dinner.
 Reports wall time of the request, the worst day's calorie deviation (%) and macro deviation
@@ -14,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import platform
+import statistics
 import subprocess
 import time
 from datetime import UTC, date, datetime
@@ -26,10 +32,14 @@ from sqlalchemy import func, select
 
 from mealplanner import migrate
 from mealplanner.ai import service as ai_service
+from mealplanner.ai.schemas import SuggestionRequest
 from mealplanner.app import create_app
+from mealplanner.core.cache import MemoryCache, suggestions_key
 from mealplanner.core.config import Settings
+from mealplanner.core.db import Database
 from mealplanner.recipes.models import Recipe
 from mealplanner.recipes.seed import seed_catalog, seed_synthetic
+from mealplanner.users.models import User
 
 WEEK = date(2026, 11, 30)
 PROFILES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
@@ -164,6 +174,50 @@ async def run(db_path: Path, synthetic: int, time_limit: float) -> list[dict[str
     return rows
 
 
+async def suggestions(url: str, repeat: int, users: int) -> dict[str, Any]:
+    """Uncached suggestions as the load benchmark asks for them (dinner, limit 10), server
+    side: the service is called as a request calls it, for the load benchmark's users in
+    turn, each one's cached suggestions dropped first. Wall time and this process's CPU time
+    per call (the first `users` calls warm up and are not counted)."""
+    db = Database(Settings(database_url=url))
+    cache = MemoryCache()
+    request = SuggestionRequest.model_validate({"context": {"mealType": "dinner"}, "limit": 10})
+    async with db.session() as session:
+        accounts = list(
+            (
+                await session.execute(
+                    select(User)
+                    .where(User.email.like("load%@bench.example"))
+                    .order_by(User.email)
+                    .limit(users)
+                )
+            ).scalars()
+        )
+    wall: list[float] = []
+    cpu: list[float] = []
+    for i in range(users + repeat):
+        user = accounts[i % len(accounts)]
+        await cache.delete(suggestions_key(user.id))
+        started, used = time.perf_counter(), time.process_time()
+        async with db.session() as session:
+            await ai_service.suggest(session, cache, user, request)
+        if i >= users:
+            wall.append(1000 * (time.perf_counter() - started))
+            cpu.append(1000 * (time.process_time() - used))
+    await db.dispose()
+    ordered = sorted(wall)
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "calls": repeat,
+        "users": len(accounts),
+        "wall_ms": {
+            "p50": round(statistics.median(ordered), 1),
+            "p95": round(ordered[int(0.95 * (len(ordered) - 1))], 1),
+        },
+        "cpu_ms_mean": round(statistics.fmean(cpu), 1),
+    }
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     head = (
         "| recipes | profile | targets | early stop | candidates | solver | status | wall s "
@@ -185,7 +239,12 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=0)
     parser.add_argument("--time-limit", type=float, default=2.0)
     parser.add_argument("--db", type=Path, default=None)
+    parser.add_argument("--suggestions", metavar="DATABASE_URL", default=None)
+    parser.add_argument("--repeat", type=int, default=200)
     args = parser.parse_args()
+    if args.suggestions:
+        print(json.dumps(asyncio.run(suggestions(args.suggestions, args.repeat, 20)), indent=2))
+        return
     db = args.db or Path(f"/tmp/ai_bench_{args.synthetic}.db")
     migrate.upgrade(f"sqlite:///{db}")
     rows = asyncio.run(run(db, args.synthetic, args.time_limit))
