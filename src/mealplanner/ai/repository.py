@@ -134,9 +134,9 @@ class HardFilters:
         """The same rules in Python, applied again after the SQL (defence in depth)."""
         if recipe.id in self.exclude_ids:
             return False
-        if not set(self.diets) <= set(recipe.dietary_flags or ()):
+        if self.diets and not set(self.diets) <= set(recipe.dietary_flags or ()):
             return False
-        if set(self.allergies) & set(recipe.allergens or ()):
+        if self.allergies and set(self.allergies) & set(recipe.allergens or ()):
             return False
         if self.meal_types and not set(self.meal_types) & set(recipe.meal_types or ()):
             return False
@@ -215,7 +215,9 @@ class AIRepository:
             parts.append(ids.where(liked).order_by(*by_popularity).limit(pool))
         if include_ids:
             parts.append(ids.where(Recipe.id.in_(include_ids)))
-        picked = union(*(select(part.subquery().c.id) for part in parts)).subquery()
+        # A CTE: the history part below leaves out the picked recipes (they come back as
+        # candidates anyway), and PostgreSQL runs a CTE used twice once.
+        picked = union(*(select(part.subquery().c.id) for part in parts)).cte("picked")
         # One round trip: the picked rows with their foods, then the history recipes (they
         # only feed the profile, so never need the re-checked columns).
         # JSON arrays are read as text for `_json_items`.
@@ -249,7 +251,11 @@ class AIRepository:
                 stmt,
                 select(
                     *shared, *(null().label(name) for name in checked), false().label("candidate")
-                ).where(Recipe.id.in_(list(set(history_ids))), _readable_by(user_id)),
+                ).where(
+                    Recipe.id.in_(list(set(history_ids))),
+                    Recipe.id.not_in(select(picked.c.id)),
+                    _readable_by(user_id),
+                ),
             )
         candidates: list[SuggestionRow] = []
         history: list[SuggestionRow] = []
@@ -287,7 +293,8 @@ class AIRepository:
             (candidates if is_candidate else history).append(recipe)
         # search_text already holds every ingredient name, so the re-check needs no lines.
         kept = [r for r in candidates if filters.allows(r)]
-        return kept, history
+        wanted = set(history_ids)
+        return kept, [*history, *(r for r in candidates if r.id in wanted)]
 
     def _food_list(self) -> Any:
         """The recipe's linked food ids, comma-separated (correlated to the outer recipe)."""

@@ -270,7 +270,8 @@ async def _compute_suggestions(
     max_pop = max((r.popularity for r in recipes), default=0) or 1
     features = {str(r.id): _features(r, max_pop) for r in recipes}
     for r in liked:
-        features.setdefault(str(r.id), _features(r, max_pop))
+        if (key := str(r.id)) not in features:
+            features[key] = _features(r, max_pop)
 
     profile = build_profile(interactions, features, now=now)
     if prefs.favorite_cuisines:
