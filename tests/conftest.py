@@ -104,6 +104,8 @@ def test_settings(
     data_dir: Path = tmp_path_factory.mktemp("data")
     return Settings(
         env="test",
+        # The suite builds several apps in one process: no freezing of their objects.
+        gc_tuning=False,
         data_dir=data_dir,
         database_url=database_url,
         redis_url=f"{REDIS_BASE_URL}/{1 + worker_index(worker_id) % 15}" if is_postgres() else None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -92,6 +93,22 @@ def build_state(settings: Settings) -> AppState:
 WARMING_GRACE_SECONDS = 10.0
 
 
+def tune_gc() -> None:
+    """Less garbage-collector work per request.
+
+    What was imported and built at start (modules, the ORM's mappers, compiled queries, the
+    food tables) lives as long as the process; `gc.freeze()` takes it out of every later
+    collection. A larger young generation makes collections rarer: requests allocate many
+    short-lived objects, and CPython's default (700) collected during nearly every suggestion.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_GEN0_THRESHOLD, 10, 10)
+
+
+GC_GEN0_THRESHOLD = 10_000
+
+
 async def _warm_cache(state: AppState) -> None:
     """Popular recipes and the typo vocabulary into the cache right after start, without
     delaying readiness."""
@@ -118,6 +135,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await start_background(state)
         views = activity_buffer.view_buffer(state)
         warming = asyncio.create_task(_warm_cache(state))
+        if settings.gc_tuning:
+            tune_gc()
         try:
             yield
         finally:

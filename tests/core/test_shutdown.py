@@ -76,3 +76,18 @@ def test_sigterm_drains_in_flight_requests(tmp_path: Path, database_url: str) ->
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=10)
+
+
+def test_gc_tuning_freezes_start_up_objects_and_collects_less_often() -> None:
+    import gc
+
+    from mealplanner.app import GC_GEN0_THRESHOLD, tune_gc
+
+    threshold = gc.get_threshold()
+    try:
+        tune_gc()
+        assert gc.get_threshold()[0] == GC_GEN0_THRESHOLD
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)

@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     # Set by `mealplanner serve --workers N` for its workers: process-local caches that cannot
     # be invalidated across processes (no Redis) are only used when N is 1.
     serve_workers: int = Field(default=1, ge=1)
+    # Freeze start-up objects out of the garbage collector and collect less often (app.py).
+    gc_tuning: bool = True
     # "Viewed" events are written in batches this often (seconds) instead of one insert per view.
     activity_flush_seconds: float = Field(default=1.0, gt=0, le=60)
     rate_limit_enabled: bool = True
