@@ -176,11 +176,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(health_router, prefix=API_PREFIX, include_in_schema=False)
+    # Routes are matched in order: the recipe reads, the most frequent requests, come first.
     for router in (
+        recipes_router,
         auth_router,
         password_reset_router,
         users_router,
-        recipes_router,
         imports_router,
         mealplans_router,
         meta_router,

@@ -61,14 +61,14 @@ async def get_reader(
         raise Unauthorized()
     token = credentials.credentials
     cache = identities(state)
-    role = None
     if cache is not None and cache.usable and not token.startswith(API_TOKEN_PREFIX):
         claims = state.tokens.decode_access_token(token)  # signature and expiry, every time
+        reader = None
         if claims.session_id is not None:
-            role = cache.role(claims.user_id, claims.session_id)
-        if role is not None:
+            reader = cache.reader(claims.user_id, claims.session_id)
+        if reader is not None:
             request.scope.setdefault("state", {})["user_id"] = str(claims.user_id)
-            return User(id=claims.user_id, role=role)
+            return reader
     # The route may need no database at all: the check opens its own unit of work.
     generation = cache.generation if cache is not None else 0
     async with request_session(request, state) as session:

@@ -45,7 +45,10 @@ def _name(user_id: uuid.UUID) -> str:
 
 
 class IdentityCache:
-    """user id -> {session id -> (expires at, role)}, held in the process's L1 cache."""
+    """user id -> {session id -> (expires at, reader)}, held in the process's L1 cache.
+
+    The reader is a transient `User` with only `id` and `role` set, built once per session
+    and shared by that session's requests (read-only routes never change it)."""
 
     def __init__(
         self,
@@ -68,11 +71,11 @@ class IdentityCache:
     def generation(self) -> int:
         return self.l1.generation
 
-    def role(self, user_id: uuid.UUID, session_id: uuid.UUID) -> str | None:
-        """The remembered role of a session checked within the TTL, else None."""
+    def reader(self, user_id: uuid.UUID, session_id: uuid.UUID) -> User | None:
+        """The remembered reader of a session checked within the TTL, else None."""
         if not self.usable:
             return None
-        sessions: dict[uuid.UUID, tuple[float, str]] | None = self.l1.get(_name(user_id))
+        sessions: dict[uuid.UUID, tuple[float, User]] | None = self.l1.get(_name(user_id))
         if sessions is None:
             return None
         entry = sessions.get(session_id)
@@ -91,13 +94,13 @@ class IdentityCache:
         if not self.usable or generation != self.l1.generation:
             return
         name = _name(user_id)
-        sessions: dict[uuid.UUID, tuple[float, str]] | None = self.l1.get(name)
+        sessions: dict[uuid.UUID, tuple[float, User]] | None = self.l1.get(name)
         if sessions is None:
             if self.l1.count(PREFIX) >= PRUNE_AT:
                 self.l1.prune(PREFIX)
             sessions = {}
             self.l1.set(name, sessions, self.ttl_seconds)
-        sessions[session_id] = (self._clock() + self.ttl_seconds, role)
+        sessions[session_id] = (self._clock() + self.ttl_seconds, User(id=user_id, role=role))
 
     async def forget(self, user_id: uuid.UUID) -> None:
         """Drop `user_id`'s remembered sessions here and in every other process (for changes
