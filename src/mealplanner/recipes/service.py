@@ -271,11 +271,11 @@ async def list_recipes(
     session: AsyncSession, cache: Cache, user: User, filters: RecipeFilters, page: PageParams
 ) -> bytes:
     """The page as `Page[RecipeSummary]` JSON, sent as cached."""
-    scope = await _scope(session, cache, user, filters, page)
+    viewer, scope = await _scope(session, cache, user, filters, page)
     key = search_key("", scope, filters.sort_key_part(), page.page)
 
     async def load() -> dict[str, Any]:
-        rows, total, capped = await RecipeRepository(session).list_recipes(user.id, filters, page)
+        rows, total, capped = await RecipeRepository(session).list_recipes(viewer, filters, page)
         return _page_json(rows, total, page, capped)
 
     return await cache.get_or_load_bytes(key, SEARCH_TTL, load)
@@ -291,15 +291,15 @@ async def search_recipes(
 ) -> bytes:
     """The page as `Page[RecipeSummary]` JSON, sent as cached."""
     normalized = " ".join(query.lower().split())
-    scope = await _scope(session, cache, user, filters, page)
+    viewer, scope = await _scope(session, cache, user, filters, page)
     key = search_key(normalized, scope, filters.sort_key_part(), page.page)
 
     async def load() -> dict[str, Any]:
         repo = RecipeRepository(session)
-        rows, total, capped = await repo.search(user.id, query, filters, page)
+        rows, total, capped = await repo.search(viewer, query, filters, page)
         if total == 0 and page.page == 1:
             # Nothing matched word for word: names closest to a misspelled query.
-            rows = await _typo_matches(repo, cache, user, query, filters, page.limit)
+            rows = await _typo_matches(repo, cache, viewer, query, filters, page.limit)
             total = len(rows)
         return _page_json(rows, total, page, capped)
 
@@ -308,16 +308,21 @@ async def search_recipes(
 
 async def _scope(
     session: AsyncSession, cache: Cache, user: User, filters: RecipeFilters, page: PageParams
-) -> dict[str, object]:
-    # Results include the caller's private recipes, so their pages are cached per caller; the
-    # pages of everyone without private recipes are the same public pages, cached once.
+) -> tuple[uuid.UUID | None, dict[str, object]]:
+    """(whose private recipes the page includes, the page's cache scope).
+
+    Results include the caller's private recipes, so their pages are cached per caller; the
+    pages of everyone without private recipes are the same public pages, cached once. A shared
+    page is always loaded without any private recipe, so it can never hold one, even when the
+    cached "owns private recipes" flag is a moment behind."""
     key = owns_private_key(user.id)
     owns = await cache.get_json(key)
     if owns is None:
         owns = await RecipeRepository(session).owns_private(user.id)
         await cache.set_json(key, owns, OWNS_PRIVATE_TTL)
-    viewer = str(user.id) if owns else "public"
-    return {"viewer": viewer, "limit": page.limit, **filters.cache_key_part()}
+    viewer = user.id if owns else None
+    scope = str(user.id) if owns else "public"
+    return viewer, {"viewer": scope, "limit": page.limit, **filters.cache_key_part()}
 
 
 def _page_json(
@@ -340,7 +345,7 @@ async def autocomplete(
     rows = await repo.names_starting(user.id, [text_], AUTOCOMPLETE_LIMIT)
     # A few word-start matches mean the user is typing a real word: no typo search.
     if len(rows) < FUZZY_BELOW and len(text_) >= typos.MIN_TYPO:
-        words = await _name_words(repo, cache, user)
+        words = await _name_words(repo, cache, user.id)
         spellings = [" ".join(v) for v in typos.variants(terms, words, prefix=True)]
         if spellings:
             pool = await repo.names_starting(user.id, spellings, AUTOCOMPLETE_POOL)
@@ -360,14 +365,14 @@ async def autocomplete(
 async def _typo_matches(
     repo: RecipeRepository,
     cache: Cache,
-    user: User,
+    viewer: uuid.UUID | None,
     query: str,
     filters: RecipeFilters,
     limit: int,
 ) -> Sequence[Recipe]:
     terms = query_terms(query)
-    spellings = typos.variants(terms, await _name_words(repo, cache, user), prefix=False)
-    pool = await repo.with_name_words(user.id, spellings, filters, limit * 4)
+    spellings = typos.variants(terms, await _name_words(repo, cache, viewer), prefix=False)
+    pool = await repo.with_name_words(viewer, spellings, filters, limit * 4)
     return typos.closest(
         terms, pool, lambda r: r.name, prefix=False, popularity=lambda r: r.popularity, limit=limit
     )
@@ -387,12 +392,14 @@ async def warm_name_words(db: Database, cache: Cache) -> int:
         return len(await _public_name_words(RecipeRepository(session), cache))
 
 
-async def _name_words(repo: RecipeRepository, cache: Cache, user: User) -> list[str]:
+async def _name_words(repo: RecipeRepository, cache: Cache, viewer: uuid.UUID | None) -> list[str]:
     """The typo vocabulary: the public catalog's name words (cached until a public recipe
-    changes) plus the caller's private recipes' words."""
+    changes) plus the viewer's private recipes' words."""
 
     public = await _public_name_words(repo, cache)
-    private = typos.name_words(await repo.private_names(user.id))
+    if viewer is None:
+        return public
+    private = typos.name_words(await repo.private_names(viewer))
     return sorted(set(public).union(private)) if private else public
 
 
