@@ -241,6 +241,7 @@ def worker(
     from mealplanner import migrate
     from mealplanner.app import build_state
     from mealplanner.background import run_worker, stop_background
+    from mealplanner.core.platform import start_platform, stop_platform
 
     settings = get_settings()
     if not settings.redis_url:
@@ -251,10 +252,13 @@ def worker(
 
     async def run() -> int:
         state = build_state(settings)
+        # The listener keeps the worker's own local copies in step with the API processes.
+        await start_platform(state)
         try:
             return await run_worker(state, burst=burst, with_scheduler=scheduler)
         finally:
             await stop_background(state)
+            await stop_platform(state)
             if state.redis is not None:
                 await state.redis.aclose()
             await state.db.dispose()

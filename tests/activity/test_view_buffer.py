@@ -83,3 +83,17 @@ async def test_the_buffer_is_bounded(state: AppState) -> None:
     async with state.db.session() as session:
         after = (await session.execute(select(func.count()).select_from(Activity))).scalar()
     assert after == before
+
+
+async def test_a_retry_after_a_lost_commit_answer_does_not_duplicate(
+    state: AppState, user: Account
+) -> None:
+    buffer = ViewBuffer(state.db, 60)
+    recipe = uuid.uuid4()
+    buffer.record(user.id, recipe)
+    written = list(buffer._pending)
+    assert await buffer.flush() == 1
+    buffer._pending[:0] = written  # as if the commit's answer had been lost
+    await buffer.flush()
+    assert len(buffer) == 0
+    assert await viewed(state, user.id) == [recipe]

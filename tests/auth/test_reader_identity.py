@@ -274,3 +274,12 @@ def test_several_workers_without_redis_never_remember(workers: int, state: AppSt
     assert install(other).enabled is (workers == 1)
     other.redis = state.redis or object()  # type: ignore[assignment]
     assert install(other).enabled is True
+
+
+def test_remembered_sessions_stay_bounded() -> None:
+    from mealplanner.auth import identity
+
+    cache = IdentityCache(StaticDataCache(), 60)
+    for _ in range(identity.PRUNE_AT + 10):
+        cache.remember(uuid.uuid4(), uuid.uuid4(), "user", cache.generation)
+    assert len(cache.l1) <= identity.PRUNE_AT

@@ -135,3 +135,29 @@ async def test_copies_are_bounded_and_unused_while_unsubscribed() -> None:
     # A resubscription clears everything (messages may have been missed meanwhile).
     l1.invalidate_local()
     assert len(copies) == 0
+
+
+@needs_redis
+async def test_a_process_that_does_not_listen_still_announces_its_deletes(
+    test_settings: Settings, state: AppState
+) -> None:
+    """CLI commands and the job worker build their state without the API's start-up: their
+    deletes must still drop the API processes' copies, and they never use copies themselves."""
+    from mealplanner.app import build_state
+
+    other = build_state(test_settings)
+    try:
+        key = recipe_key(uuid.uuid4())
+        await state.cache.set_json(key, {"v": 1}, 60)
+        assert await state.cache.get_json(key) == {"v": 1}
+        assert key in local_copies(state)._copies
+        await other.cache.delete(key)
+        await eventually_none(state, key)
+        assert not other.static_cache.current
+        await other.cache.set_json(key, {"v": 2}, 60)
+        assert await other.cache.get_json(key) == {"v": 2}
+        assert key not in local_copies(other)._copies
+    finally:
+        assert other.redis is not None
+        await other.redis.aclose()
+        await other.db.dispose()

@@ -18,7 +18,9 @@ from datetime import datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import insert, select
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as lite_insert
 
 from mealplanner.activity.models import Activity
 from mealplanner.activity.service import RECIPE_VIEWED
@@ -34,6 +36,8 @@ log = structlog.get_logger("mealplanner.activity")
 # the buffer must not grow without bound.
 MAX_BUFFERED = 50_000
 _STATE_KEY = "activity.views"
+# Bound on the ids in one `IN (...)` (SQLite allows 32,766 parameters per statement).
+USERS_PER_QUERY = 500
 
 
 class ViewBuffer:
@@ -76,20 +80,26 @@ class ViewBuffer:
             try:
                 async with self.db.session() as session:
                     # The user may have been deleted since the view (events cascade with them).
-                    users = {r["user_id"] for r in rows}
-                    alive = set(
-                        (await session.execute(select(User.id).where(User.id.in_(users))))
-                        .scalars()
-                        .all()
-                    )
+                    users = list({r["user_id"] for r in rows})
+                    alive: set[uuid.UUID] = set()
+                    for start in range(0, len(users), USERS_PER_QUERY):
+                        chunk = users[start : start + USERS_PER_QUERY]
+                        found = await session.execute(select(User.id).where(User.id.in_(chunk)))
+                        alive.update(found.scalars())
                     rows_alive = [r for r in rows if r["user_id"] in alive]
                     if rows_alive:
-                        await session.execute(insert(Activity), rows_alive)
+                        # A retry after a commit whose answer was lost must not fail on the
+                        # rows it already wrote (their ids are fixed when recorded).
+                        await session.execute(self._insert().on_conflict_do_nothing(), rows_alive)
             except Exception as exc:
                 self._pending[:0] = rows
                 log.warning("view_events_flush_failed", error=type(exc).__name__, held=len(rows))
                 return 0
             return len(rows_alive)
+
+    def _insert(self) -> Any:
+        dialect_insert = pg_insert if self.db.engine.dialect.name == "postgresql" else lite_insert
+        return dialect_insert(Activity)
 
     async def _run(self) -> None:
         while not self._stop.is_set():

@@ -96,8 +96,10 @@ class IdentityCache:
         name = _name(user_id)
         sessions: dict[uuid.UUID, tuple[float, User]] | None = self.l1.get(name)
         if sessions is None:
-            if self.l1.count(PREFIX) >= PRUNE_AT:
+            if len(self.l1) >= PRUNE_AT:
                 self.l1.prune(PREFIX)
+                if len(self.l1) >= PRUNE_AT:  # all still live: start over rather than grow
+                    self.l1.drop_prefix(PREFIX)
             sessions = {}
             self.l1.set(name, sessions, self.ttl_seconds)
         sessions[session_id] = (self._clock() + self.ttl_seconds, User(id=user_id, role=role))

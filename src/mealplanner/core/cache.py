@@ -47,7 +47,7 @@ import structlog
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from mealplanner.core.circuit import CircuitBreaker
+from mealplanner.core.circuit import CircuitBreaker, CircuitState
 
 log = structlog.get_logger("mealplanner.cache")
 
@@ -474,12 +474,17 @@ class RedisCache(Cache):
             await self._guard(
                 lambda: self.redis.set(self.namespace + key, payload, ex=ttl_seconds), None
             )
-            return
-        gen_key, base, rest = versioned
-        await self._guard(
-            lambda: self._set_versioned(keys=[gen_key], args=[base, rest, payload, ttl_seconds]),
-            None,
-        )
+        else:
+            gen_key, base, rest = versioned
+            await self._guard(
+                lambda: self._set_versioned(
+                    keys=[gen_key], args=[base, rest, payload, ttl_seconds]
+                ),
+                None,
+            )
+        if self.local is not None and self.local.covers(key):
+            # This process's copy (if any) is older than what was just stored.
+            self.local.forget_here(key)
 
     async def delete(self, *keys: str) -> None:
         plain = [self.namespace + k for k in keys if self._versioned(k) is None]
@@ -494,8 +499,12 @@ class RedisCache(Cache):
             await self.local.invalidate(k for k in keys if self.local.covers(k))
 
     async def delete_prefix(self, prefix: str) -> None:
+        await self._delete_shared_prefix(prefix)
+        # Announced once Redis no longer holds the entries, or others could copy them again.
         if self.local is not None:
             await self.local.invalidate_prefix(prefix)
+
+    async def _delete_shared_prefix(self, prefix: str) -> None:
         bumped = False
         for versioned in self.versioned_prefixes:
             # Invalidating a versioned prefix, a parent of one ("search:") or a part of one
@@ -581,8 +590,13 @@ class StaticDataCache:
             if name.startswith(prefix):
                 del self._entries[name]
 
-    def count(self, prefix: str) -> int:
-        return sum(1 for name in self._entries if name.startswith(prefix))
+    def drop_prefix(self, prefix: str) -> None:
+        """Drop every entry under `prefix` here (a size bound, not an invalidation)."""
+        for name in [n for n in self._entries if n.startswith(prefix)]:
+            del self._entries[name]
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     async def get_or_load(self, name: str, loader: Callable[[], Awaitable[T]]) -> T:
         cached = self.get(name)
@@ -615,13 +629,17 @@ class StaticDataCache:
             # Other processes keep the entry until its TTL or their next resubscribe.
             log.warning("static_cache_publish_failed", name=name)
 
-    def start(self, redis: Redis) -> None:
+    def attach(self, redis: Redis) -> None:
+        """Publish invalidations on `redis` (no I/O). Until `start` has subscribed too, this
+        process no longer counts as `current`: it may miss others' invalidations."""
         self._redis = redis
         # Pub/sub channels are shared by all of a server's databases: one channel per database
         # keeps deployments (and test workers) that share a Redis server apart.
-        self.channel = (
-            f"{INVALIDATE_CHANNEL}:{redis.connection_pool.connection_kwargs.get('db', 0)}"
-        )
+        db = redis.connection_pool.connection_kwargs.get("db", 0)
+        self.channel = f"{INVALIDATE_CHANNEL}:{db}"
+
+    def start(self, redis: Redis) -> None:
+        self.attach(redis)
         self._listener = asyncio.create_task(self._listen(redis), name="static-cache-listener")
 
     async def close(self) -> None:
@@ -682,9 +700,11 @@ class LocalCopies:
         *,
         ttl_seconds: float,
         max_entries: int,
+        breaker: CircuitBreaker | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.l1 = l1
+        self.breaker = breaker
         self.prefixes = prefixes
         self.ttl_seconds = ttl_seconds
         self.max_entries = max_entries
@@ -726,17 +746,23 @@ class LocalCopies:
         for key in keys:
             await self._broadcast(_KEY_MESSAGE + key)
 
+    def forget_here(self, key: str) -> None:
+        """Drop this process's copy (and skip storing a read that raced with it)."""
+        self.l1.invalidate_local(_KEY_MESSAGE + key)
+
     async def invalidate_prefix(self, prefix: str) -> None:
         if any(p.startswith(prefix) or prefix.startswith(p) for p in self.prefixes):
             await self._broadcast(_PREFIX_MESSAGE + prefix)
 
     async def _broadcast(self, name: str) -> None:
-        if self.l1.current:
-            await self.l1.invalidate(name)
-        else:
-            # Not subscribed: Redis is unreachable from here, so publishing would only wait
-            # for a timeout. No copy is used meanwhile, and others' copies expire on their TTL.
+        # Published even by processes that do not listen (the job worker before its listener
+        # is up, CLI commands): every API process must hear of every delete. While the Redis
+        # circuit is open, publishing would only wait for a timeout; others' copies then
+        # expire on their TTL.
+        if self.breaker is not None and self.breaker.state is CircuitState.OPEN:
             self.l1.invalidate_local(name)
+        else:
+            await self.l1.invalidate(name)
 
     def _on_invalidate(self, name: str) -> None:
         if name == ALL:

@@ -43,6 +43,9 @@ def install_platform(state: AppState) -> None:
         )
         breaker.add_listener(metrics.track_circuit)
         state.redis_breaker = breaker
+        # Every process with Redis announces its deletes, listening or not (the job worker,
+        # CLI commands); only listening processes use local copies (`current`).
+        state.static_cache.attach(state.redis)
         cache = RedisCache(
             state.redis,
             breaker=breaker,
@@ -55,6 +58,7 @@ def install_platform(state: AppState) -> None:
                 LOCAL_COPY_PREFIXES,
                 ttl_seconds=settings.cache_local_seconds,
                 max_entries=settings.cache_local_max_entries,
+                breaker=breaker,
             )
         state.cache = cache
     else:
