@@ -389,3 +389,38 @@ async def test_static_cache_invalidation_reaches_other_processes(
         while mine.static_cache.get("categories") is not None:
             assert time.monotonic() < deadline, "invalidation did not arrive"
             await asyncio.sleep(0.02)
+
+
+async def test_deletes_in_a_unit_of_work_are_repeated_after_it() -> None:
+    from mealplanner.core.cache import deletes_repeated_after_commit
+
+    cache = MemoryCache()
+    await cache.set_json("recipe:r", {"v": 1}, 60)
+    async with deletes_repeated_after_commit():
+        await cache.delete("recipe:r")
+        await cache.delete_prefix("search:")
+        # Another request read the rows before this transaction committed and cached them.
+        await cache.set_json("recipe:r", {"v": "stale"}, 60)
+        await cache.set_json("search:x", {"v": "stale"}, 60)
+    assert await cache.get_json("recipe:r") is None
+    assert await cache.get_json("search:x") is None
+    # Outside a unit of work nothing is recorded or repeated.
+    await cache.delete("recipe:r")
+    await cache.set_json("recipe:r", {"v": 2}, 60)
+    assert await cache.get_json("recipe:r") == {"v": 2}
+
+
+async def test_a_failed_unit_of_work_repeats_nothing() -> None:
+    from mealplanner.core.cache import deletes_repeated_after_commit
+
+    cache = MemoryCache()
+
+    async def unit() -> None:
+        async with deletes_repeated_after_commit():
+            await cache.delete("recipe:r")
+            await cache.set_json("recipe:r", {"v": 2}, 60)
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        await unit()
+    assert await cache.get_json("recipe:r") == {"v": 2}

@@ -37,7 +37,9 @@ import json
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
@@ -193,6 +195,40 @@ class CacheStats:
 # -- the interface ------------------------------------------------------------------------------
 
 
+# -- deletes repeated after commit ----------------------------------------------------------
+#
+# Services delete cache keys right after their database write, inside the request's transaction.
+# A read in between (another request) can load the old rows, not yet replaced, and cache them
+# again. Every delete made inside a unit of work is therefore done a second time once the
+# transaction has committed.
+
+_Delete = tuple["Cache", str, tuple[str, ...]]
+_unit_deletes: ContextVar[list[_Delete] | None] = ContextVar("cache_unit_deletes", default=None)
+
+
+def _record_delete(cache: Cache, kind: str, args: tuple[str, ...]) -> None:
+    recorded = _unit_deletes.get()
+    if recorded is not None:
+        recorded.append((cache, kind, args))
+
+
+@asynccontextmanager
+async def deletes_repeated_after_commit() -> AsyncIterator[None]:
+    """Wrap a unit of work: when its block ends without error (the transaction committed),
+    the cache deletes made inside it are done again."""
+    recorded: list[_Delete] = []
+    token = _unit_deletes.set(recorded)
+    try:
+        yield
+    finally:
+        _unit_deletes.reset(token)
+    for cache, kind, args in dict.fromkeys(recorded):
+        if kind == "keys":
+            await cache.delete(*args)
+        else:
+            await cache.delete_prefix(*args)
+
+
 class Cache:
     """JSON values by string key with a TTL. Subclasses store raw JSON bytes."""
 
@@ -207,11 +243,21 @@ class Cache:
     async def _set_raw(self, key: str, payload: bytes, ttl_seconds: int) -> None:
         raise NotImplementedError
 
-    async def delete(self, *keys: str) -> None:
+    async def _delete(self, *keys: str) -> None:
         raise NotImplementedError
 
-    async def delete_prefix(self, prefix: str) -> None:
+    async def _delete_prefix(self, prefix: str) -> None:
         raise NotImplementedError
+
+    async def delete(self, *keys: str) -> None:
+        """Drop `keys`. Inside a unit of work (`deletes_repeated_after_commit`) the delete is
+        done again once the transaction commits."""
+        _record_delete(self, "keys", keys)
+        await self._delete(*keys)
+
+    async def delete_prefix(self, prefix: str) -> None:
+        _record_delete(self, "prefix", (prefix,))
+        await self._delete_prefix(prefix)
 
     async def close(self) -> None:
         return None
@@ -339,11 +385,11 @@ class MemoryCache(Cache):
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
 
-    async def delete(self, *keys: str) -> None:
+    async def _delete(self, *keys: str) -> None:
         for key in keys:
             self._entries.pop(key, None)
 
-    async def delete_prefix(self, prefix: str) -> None:
+    async def _delete_prefix(self, prefix: str) -> None:
         for key in [k for k in self._entries if k.startswith(prefix)]:
             del self._entries[key]
 
@@ -486,7 +532,7 @@ class RedisCache(Cache):
             # This process's copy (if any) is older than what was just stored.
             self.local.forget_here(key)
 
-    async def delete(self, *keys: str) -> None:
+    async def _delete(self, *keys: str) -> None:
         plain = [self.namespace + k for k in keys if self._versioned(k) is None]
         if plain:
             await self._guard(lambda: self.redis.unlink(*plain), None)
@@ -498,7 +544,7 @@ class RedisCache(Cache):
         if self.local is not None:
             await self.local.invalidate(k for k in keys if self.local.covers(k))
 
-    async def delete_prefix(self, prefix: str) -> None:
+    async def _delete_prefix(self, prefix: str) -> None:
         await self._delete_shared_prefix(prefix)
         # Announced once Redis no longer holds the entries, or others could copy them again.
         if self.local is not None:

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mealplanner.core.cache import deletes_repeated_after_commit
 from mealplanner.core.errors import AppError
 from mealplanner.core.jobs import flush_deferred_jobs
 from mealplanner.core.security import API_TOKEN_PREFIX, hash_token
@@ -59,7 +60,10 @@ async def request_session(request: Request, state: AppState) -> AsyncIterator[As
     read_only = safe and state.db.has_replicas
     if read_only and identity is not None:
         read_only = await state.cache.get_json(read_your_writes_key(identity)) is None
-    async with state.db.session(read_only=read_only) as session:
+    async with (
+        deletes_repeated_after_commit(),
+        state.db.session(read_only=read_only) as session,
+    ):
         yield session
     if not safe and identity is not None:
         ttl = max(1, math.ceil(state.settings.read_your_writes_seconds))

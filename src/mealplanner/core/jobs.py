@@ -34,6 +34,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from mealplanner.core.cache import deletes_repeated_after_commit
+
 if TYPE_CHECKING:
     from mealplanner.core.state import AppState
 
@@ -487,7 +489,7 @@ async def flush_deferred_jobs(session: AsyncSession, queue: JobQueue | None) -> 
 @asynccontextmanager
 async def unit_of_work(state: AppState) -> AsyncIterator[AsyncSession]:
     """A job's (or the scheduler's) transaction: commit at the end, then queue its jobs."""
-    async with state.db.session() as session:
+    async with deletes_repeated_after_commit(), state.db.session() as session:
         yield session
     for hook in state.commit_hooks:
         await hook(session)
