@@ -30,12 +30,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from mealplanner.core.cache import StaticDataCache
+from mealplanner.core.db import after_commit, take_committed
 from mealplanner.core.state import AppState
 from mealplanner.users.models import User
 
 PREFIX = "auth:"
-_PENDING = "identity_changes_pending"
-_COMMITTED = "identity_changes_committed"
+_AFTER_COMMIT_KIND = "identity"
 # Expired entries are swept when this many are held (each is a few hundred bytes).
 PRUNE_AT = 20_000
 
@@ -112,16 +112,13 @@ class IdentityCache:
     async def publish_committed(self, session: AsyncSession) -> None:
         """After the unit of work: forget the users whose sessions or role changed, here and
         in every other process."""
-        changed: set[uuid.UUID] = session.sync_session.info.pop(_COMMITTED, set())
-        session.sync_session.info.pop(_PENDING, None)
-        for user_id in changed:
+        for user_id in set(take_committed(session, _AFTER_COMMIT_KIND)):
             await self.l1.invalidate(_name(user_id))
 
 
 def identity_changed(session: AsyncSession | Session, user_id: uuid.UUID) -> None:
     """Marks `user_id`'s sessions for invalidation once this transaction commits."""
-    sync = session.sync_session if isinstance(session, AsyncSession) else session
-    sync.info.setdefault(_PENDING, set()).add(user_id)
+    after_commit(session, _AFTER_COMMIT_KIND, user_id)
 
 
 @event.listens_for(Session, "before_flush")
@@ -135,18 +132,6 @@ def _watch_users(session: Session, _context: Any, _instances: Any) -> None:
             state = inspect(obj)
             if state.attrs.role.history.has_changes() or state.attrs.disabled.history.has_changes():
                 identity_changed(session, obj.id)
-
-
-@event.listens_for(Session, "after_commit")
-def _promote(session: Session) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if pending:
-        session.info.setdefault(_COMMITTED, set()).update(pending)
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop(session: Session) -> None:
-    session.info.pop(_PENDING, None)
 
 
 _STATE_KEY = "auth.identities"

@@ -270,3 +270,39 @@ def json_array_contains(column: Any, value: str, dialect: str) -> Any:
 def escape_like(value: str) -> str:
     """Escapes LIKE wildcards in user text (use with `escape="\\\\"`)."""
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# -- work that waits for the commit ----------------------------------------------------------
+
+_AFTER_COMMIT_PENDING = "mealplanner.after_commit.pending"
+_AFTER_COMMIT_DONE = "mealplanner.after_commit.committed"
+
+
+def after_commit(session: AsyncSession | Session, kind: str, item: Any) -> None:
+    """Keep `item` (under `kind`) until this session's transaction commits; a rollback forgets
+    it. Whoever owns `kind` collects it with `take_committed` after the unit of work."""
+    sync = session.sync_session if isinstance(session, AsyncSession) else session
+    sync.info.setdefault(_AFTER_COMMIT_PENDING, {}).setdefault(kind, []).append(item)
+
+
+def take_committed(session: AsyncSession, kind: str) -> list[Any]:
+    """The `kind` items of committed transactions (each handed out once); items of a
+    transaction that never committed are dropped."""
+    info = session.sync_session.info
+    info.get(_AFTER_COMMIT_PENDING, {}).pop(kind, None)
+    items: list[Any] = info.get(_AFTER_COMMIT_DONE, {}).pop(kind, [])
+    return items
+
+
+@event.listens_for(Session, "after_commit")
+def _promote_after_commit(session: Session) -> None:
+    pending: dict[str, list[Any]] | None = session.info.pop(_AFTER_COMMIT_PENDING, None)
+    if pending:
+        done = session.info.setdefault(_AFTER_COMMIT_DONE, {})
+        for kind, items in pending.items():
+            done.setdefault(kind, []).extend(items)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_rollback(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT_PENDING, None)

@@ -30,11 +30,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import structlog
 from redis.asyncio import Redis
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from mealplanner.core.cache import deletes_repeated_after_commit
+from mealplanner.core.db import after_commit, take_committed
 
 if TYPE_CHECKING:
     from mealplanner.core.state import AppState
@@ -43,8 +43,7 @@ log = structlog.get_logger("mealplanner.jobs")
 
 JobHandler = Callable[["AppState", dict[str, Any]], Awaitable[None]]
 
-_PENDING = "mealplanner.jobs.pending"
-_COMMITTED = "mealplanner.jobs.committed"
+_AFTER_COMMIT_KIND = "jobs"
 
 
 class PermanentJobError(Exception):
@@ -455,27 +454,12 @@ def defer_job(
     delay: float = 0,
 ) -> None:
     """Queues `name` once this session's transaction commits; a rollback forgets it."""
-    sync = session.sync_session if isinstance(session, AsyncSession) else session
-    sync.info.setdefault(_PENDING, []).append(DeferredJob(name, payload or {}, key, delay))
-
-
-@event.listens_for(Session, "after_commit")
-def _promote(session: Session) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if pending:
-        session.info.setdefault(_COMMITTED, []).extend(pending)
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    after_commit(session, _AFTER_COMMIT_KIND, DeferredJob(name, payload or {}, key, delay))
 
 
 async def flush_deferred_jobs(session: AsyncSession, queue: JobQueue | None) -> int:
     """Hands the jobs of committed transactions to the queue; call after the unit of work."""
-    sync = session.sync_session
-    sync.info.pop(_PENDING, None)  # never committed: dropped
-    jobs: list[DeferredJob] = sync.info.pop(_COMMITTED, [])
+    jobs: list[DeferredJob] = take_committed(session, _AFTER_COMMIT_KIND)
     if queue is None:
         return 0
     for job in jobs:
