@@ -26,7 +26,7 @@ async def viewed(state: AppState, user_id: uuid.UUID) -> list[uuid.UUID | None]:
         return list(rows.scalars())
 
 
-async def test_views_reach_the_activity_log_in_one_batch(
+async def test_views_reach_the_activity_log_after_a_flush(
     client: httpx.AsyncClient, user: Account, state: AppState
 ) -> None:
     page = await client.get("/recipes", params={"limit": 2}, headers=user.headers)

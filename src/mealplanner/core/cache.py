@@ -280,10 +280,8 @@ class Cache:
 
     async def get_or_load_bytes(self, key: str, ttl_seconds: int, loader: Loader) -> bytes:
         """`get_or_load_json`, answered with the stored JSON text (sent as it is on a hit)."""
-        raw = await self.get_bytes(key)
-        if raw is not None:
-            return raw
-        return dumps(await self.get_or_load_json(key, ttl_seconds, loader))
+        raw = await self._get_or_load_raw(key, ttl_seconds, loader)
+        return raw if raw is not None else b"null"
 
     async def get_bytes(self, key: str) -> bytes | None:
         """The stored JSON text itself, for responses sent as they are cached."""
@@ -304,8 +302,14 @@ class Cache:
         Stampede protection: concurrent misses on one key in this process share a single
         loader call; the others wait for its result (or its exception).
         """
+        raw = await self._get_or_load_raw(key, ttl_seconds, loader)
+        return None if raw is None else json.loads(raw)
+
+    async def _get_or_load_raw(self, key: str, ttl_seconds: int, loader: Loader) -> bytes | None:
+        """The stored JSON text, or the loader's result stored and returned as JSON text (None
+        when the loader found nothing). Each caller decodes its own copy."""
         while True:
-            cached = await self.get_json(key)
+            cached = await self.get_bytes(key)
             if cached is not None:
                 return cached
             pending = self._inflight.get(key)
@@ -313,27 +317,23 @@ class Cache:
                 return await self._load(key, ttl_seconds, loader)
             await asyncio.wait({pending})
             if not pending.cancelled():
-                return pending.result()
+                result: bytes | None = pending.result()
+                return result
             # The loading request was cancelled (client went away): try again ourselves.
 
-    async def _load(self, key: str, ttl_seconds: int, loader: Loader) -> Any:
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    async def _load(self, key: str, ttl_seconds: int, loader: Loader) -> bytes | None:
+        future: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
         # Waiters may all be gone; never warn about an unretrieved exception.
         future.add_done_callback(lambda f: f.cancelled() or f.exception())
         self._inflight[key] = future
         try:
             # A task whose miss raced with the previous loader's store finds the value now.
-            raw = await self._get_raw(key)
-            if raw is not None:
-                value = json.loads(raw)
-            else:
+            value = await self._get_raw(key)
+            if value is None:
                 loaded = await loader()
-                if loaded is None:
-                    value = None
-                else:
-                    payload = dumps(loaded)
-                    await self._set_raw(key, payload, ttl_seconds)
-                    value = json.loads(payload)
+                if loaded is not None:
+                    value = dumps(loaded)
+                    await self._set_raw(key, value, ttl_seconds)
         except asyncio.CancelledError:
             future.cancel()
             raise

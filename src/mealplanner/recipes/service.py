@@ -243,8 +243,13 @@ async def read_recipe_json(
         payload = await cache.get_bytes(recipe_key(recipe_id))
     if payload is not None and _LEGACY_RECIPE_ENTRY in payload:
         payload = None  # cached by an earlier version in another form; reload it
-    favorites = await _cached_favorite_ids(cache, user.id)
-    if payload is None or favorites is None:
+    # The caller's favourite ids live beside their favourites pages: one key, one delete on
+    # every favourite change.
+    favorites_entry = await cache.get_json(favorites_key(user.id))
+    if not isinstance(favorites_entry, dict):
+        favorites_entry = {}
+    favorite_ids: list[str] | None = favorites_entry.get(FAVORITE_IDS_FIELD)
+    if payload is None or favorite_ids is None:
         async with open_session() as session:
             if payload is None:
                 recipe = await get_readable(session, user, id_or_slug)
@@ -252,11 +257,13 @@ async def read_recipe_json(
                 payload = recipe_payload(recipe)
                 if recipe.visibility == VISIBILITY_PUBLIC:
                     await cache.set_bytes(recipe_key(recipe.id), payload, RECIPE_TTL)
-            if favorites is None:
-                favorites = await favorite_id_set(session, cache, user.id)
+            if favorite_ids is None:
+                favorite_ids = [str(i) for i in await favorite_recipe_ids(session, user.id)]
+                favorites_entry[FAVORITE_IDS_FIELD] = favorite_ids
+                await cache.set_json(favorites_key(user.id), favorites_entry, FAVORITES_TTL)
     views.record(user.id, recipe_id)
     # The payload is a JSON object without `isFavorite`: prepend the caller's flag.
-    flag = b"true" if str(recipe_id) in favorites else b"false"
+    flag = b"true" if str(recipe_id) in favorite_ids else b"false"
     return b'{"isFavorite":' + flag + b"," + payload[1:]
 
 
@@ -536,25 +543,6 @@ async def list_favorites(
         cached[field] = _page_json(rows, total, page)
         await cache.set_json(key, cached, FAVORITES_TTL)
     return Page[RecipeSummary].model_validate(cached[field])
-
-
-async def _cached_favorite_ids(cache: Cache, user_id: uuid.UUID) -> set[str] | None:
-    cached = await cache.get_json(favorites_key(user_id))
-    ids = cached.get(FAVORITE_IDS_FIELD) if isinstance(cached, dict) else None
-    return set(ids) if ids is not None else None
-
-
-async def favorite_id_set(session: AsyncSession, cache: Cache, user_id: uuid.UUID) -> set[str]:
-    """The caller's favourite recipe ids, kept beside their favourites pages (one key, one
-    delete on every favourite change)."""
-    key = favorites_key(user_id)
-    cached: dict[str, Any] = await cache.get_json(key) or {}
-    ids = cached.get(FAVORITE_IDS_FIELD)
-    if ids is None:
-        ids = [str(i) for i in await RecipeRepository(session).favorite_ids(user_id)]
-        cached[FAVORITE_IDS_FIELD] = ids
-        await cache.set_json(key, cached, FAVORITES_TTL)
-    return set(ids)
 
 
 async def favorite_recipe_ids(session: AsyncSession, user_id: uuid.UUID) -> list[uuid.UUID]:
