@@ -53,3 +53,50 @@ async def test_recipes_are_vacuumed_after_a_small_share_of_changes(state: AppSta
             await session.execute(text("SELECT reloptions FROM pg_class WHERE relname = 'recipes'"))
         ).scalar_one()
     assert "autovacuum_vacuum_scale_factor=0.02" in options
+
+
+async def _backend_pid(engine: object) -> int:
+    async with engine.connect() as conn:  # type: ignore[attr-defined]
+        return int((await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+
+
+async def _terminate(state: AppState, pid: int) -> None:
+    async with state.db.session() as session:
+        await session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+
+@pytest.mark.skipif(not is_postgres(), reason="PostgreSQL connection pool")
+async def test_an_idle_connection_that_died_is_replaced_before_use(state: AppState) -> None:
+    from mealplanner.core.db import make_engine
+
+    # 0 s: every checkout counts as idle, so every checkout is tested.
+    settings = state.settings.model_copy(update={"database_ping_idle_seconds": 0.0})
+    engine = make_engine(state.db.url, settings)
+    try:
+        first = await _backend_pid(engine)
+        await _terminate(state, first)  # a server restart or an idle timeout, say
+        # The request does not see the dead connection: the pool opened another.
+        second = await _backend_pid(engine)
+    finally:
+        await engine.dispose()
+    assert second != first
+
+
+@pytest.mark.skipif(not is_postgres(), reason="PostgreSQL connection pool")
+async def test_a_connection_in_steady_use_is_not_tested_again(state: AppState) -> None:
+    from mealplanner.core.db import make_engine
+
+    settings = state.settings.model_copy(update={"database_ping_idle_seconds": 3600.0})
+    engine = make_engine(state.db.url, settings)
+    try:
+        first = await _backend_pid(engine)
+        await _terminate(state, first)
+        # Used moments ago, so not tested: the dead connection surfaces as an error (the
+        # pool then drops it), which is what the idle test exists to avoid.
+        with pytest.raises(Exception, match="connection"):
+            await _backend_pid(engine)
+        # ... and the next checkout gets a new, working connection.
+        third = await _backend_pid(engine)
+    finally:
+        await engine.dispose()
+    assert third != first

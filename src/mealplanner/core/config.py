@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     read_your_writes_seconds: float = Field(default=5.0, ge=0, le=300)
     database_pool_size: int = Field(default=10, ge=1, le=200)
     database_echo: bool = False
+    # Pooled connections idle this long are tested before use (see core/db.ping_when_idle).
+    database_ping_idle_seconds: float = Field(default=10.0, ge=0, le=3600)
     # PostgreSQL: plan every prepared statement with its parameters (see core/db.py).
     database_force_custom_plans: bool = True
 

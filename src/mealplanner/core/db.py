@@ -7,6 +7,7 @@ same on PostgreSQL and SQLite.
 from __future__ import annotations
 
 import random
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
@@ -27,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -127,12 +129,11 @@ def _configure_sqlite(engine: AsyncEngine) -> AsyncEngine:
 def make_engine(url: str, settings: Settings) -> AsyncEngine:
     if url.startswith("sqlite"):
         return _configure_sqlite(create_async_engine(url, echo=settings.database_echo))
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         echo=settings.database_echo,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
-        pool_pre_ping=True,
         pool_recycle=1800,
         # asyncpg prepares every statement; after five runs PostgreSQL may switch to a
         # generic plan that ignores the parameters. For searches that plan cannot tell a
@@ -145,6 +146,39 @@ def make_engine(url: str, settings: Settings) -> AsyncEngine:
             else {}
         ),
     )
+    ping_when_idle(engine, settings.database_ping_idle_seconds)
+    return engine
+
+
+_CHECKED_IN_AT = "mealplanner_checked_in_at"
+
+
+def ping_when_idle(engine: AsyncEngine, idle_seconds: float) -> None:
+    """Test a pooled connection before use only if it sat unused for `idle_seconds`.
+
+    SQLAlchemy's `pool_pre_ping` tests every checkout, and on asyncpg its test is three round
+    trips (BEGIN, a query, ROLLBACK) before the request's own first statement: measured as
+    the largest share of a planned-meal write's round trips. A connection that was in use a
+    moment ago is almost surely alive; connections that sat idle (the ones a server restart,
+    an idle timeout or a firewall drops) are still tested, and a dead one is replaced before
+    the request sees it.
+    """
+    pool = engine.sync_engine.pool
+
+    @event.listens_for(pool, "checkin")
+    def _checked_in(dbapi_connection: Any, record: Any) -> None:
+        record.info[_CHECKED_IN_AT] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def _checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        last = record.info.get(_CHECKED_IN_AT)
+        if last is None or time.monotonic() - last < idle_seconds:
+            return  # fresh from connect, or in use moments ago
+        try:
+            dbapi_connection.ping()
+        except Exception as exc:
+            # The pool discards this connection and checks out (or opens) another.
+            raise DisconnectionError("pooled connection failed its idle check") from exc
 
 
 def make_null_pool_engine(url: str) -> AsyncEngine:
