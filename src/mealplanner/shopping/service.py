@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -74,8 +75,12 @@ def _ordered(items: Iterable[ShoppingListItem]) -> list[ShoppingListItem]:
     return sorted(items, key=lambda item: (aisle_rank(item.category), item.position))
 
 
+# One validator call for all of a list's items instead of one per item.
+_ITEM_READS: TypeAdapter[list[ShoppingListItemRead]] = TypeAdapter(list[ShoppingListItemRead])
+
+
 def build_read(shopping_list: ShoppingList) -> ShoppingListRead:
-    items = [ShoppingListItemRead.model_validate(item) for item in _ordered(shopping_list.items)]
+    items = _ITEM_READS.validate_python(_ordered(shopping_list.items), from_attributes=True)
     groups: list[AisleGroup] = []
     for item in items:
         if not groups or groups[-1].category != item.category:
@@ -172,25 +177,33 @@ async def list_for_user(
 
 
 def _uses(rows: Sequence[PlannedIngredientRow]) -> list[IngredientUse]:
-    return [
-        IngredientUse(
-            name=row.name,
-            quantity=row.quantity,
-            quantity_max=row.quantity_max,
-            unit=row.unit,
-            food_id=row.food_id,
-            optional=row.optional,
-            to_taste=row.to_taste,
-            factor=scale_factor(row.planned_servings, row.recipe_servings),
-            source=Source(
+    # One Source per planned meal, shared by its ingredient lines (rows come meal by meal).
+    sources: dict[tuple[uuid.UUID, date, str], Source] = {}
+    uses: list[IngredientUse] = []
+    for row in rows:
+        meal = (row.recipe_id, row.meal_date, row.meal_type)
+        source = sources.get(meal)
+        if source is None:
+            source = sources[meal] = Source(
                 recipe_id=str(row.recipe_id),
                 recipe_name=row.recipe_name,
                 date=row.meal_date,
                 meal_type=row.meal_type,
-            ),
+            )
+        uses.append(
+            IngredientUse(
+                name=row.name,
+                quantity=row.quantity,
+                quantity_max=row.quantity_max,
+                unit=row.unit,
+                food_id=row.food_id,
+                optional=row.optional,
+                to_taste=row.to_taste,
+                factor=scale_factor(row.planned_servings, row.recipe_servings),
+                source=source,
+            )
         )
-        for row in rows
-    ]
+    return uses
 
 
 def _generated_fields(
