@@ -40,6 +40,7 @@ import httpx
 from argon2 import PasswordHasher
 from sqlalchemy import delete, func, insert, select, text
 
+from bench import cpu
 from bench.rawhttp import Connection, ConnectionClosed, Response
 from mealplanner import migrate
 from mealplanner.core.cache import MemoryCache
@@ -280,6 +281,14 @@ class VirtualUser:
     headers: dict[str, str]
     user_id: str
     plan_id: str
+    # The current week's meal ids, oldest first, as the last plan response listed them.
+    meals: list[str] = field(default_factory=list)
+
+
+# A full week: breakfast, lunch and dinner on seven days. A virtual user whose week is full
+# changes it instead (the oldest meal goes), so plans and shopping lists keep a realistic
+# size however long the run (they used to grow to about 100 meals on the busiest users).
+FULL_WEEK = 21
 
 
 @dataclass
@@ -322,7 +331,8 @@ async def login_all(client: httpx.AsyncClient, count: int) -> list[VirtualUser]:
                     json={"weekStart": monday.isoformat()},
                     headers=headers,
                 )
-            return VirtualUser(headers, uid, plan.json()["id"])
+            body = plan.json()
+            return VirtualUser(headers, uid, body["id"], sorted(m["id"] for m in body["meals"]))
 
     return await asyncio.gather(*(one(n) for n in range(count)))
 
@@ -412,15 +422,27 @@ async def request(
     if name == "view":
         return await client.get(f"/api/v1/recipes/{rng.choice(recipe_ids)}", headers=h)
     if name == "plan":
-        return await client.post(
-            f"/api/v1/meal-plans/{user.plan_id}/meals",
-            json_body={
-                "date": (monday + timedelta(days=rng.randint(0, 6))).isoformat(),
-                "mealType": rng.choice(["breakfast", "lunch", "dinner"]),
-                "recipeId": rng.choice(recipe_ids),
-            },
-            headers=h,
-        )
+        if len(user.meals) >= FULL_WEEK:
+            r = await client.request(
+                "DELETE",
+                f"/api/v1/meal-plans/{user.plan_id}/meals?mealId={user.meals[0]}",
+                headers=h,
+            )
+        else:
+            r = await client.post(
+                f"/api/v1/meal-plans/{user.plan_id}/meals",
+                json_body={
+                    "date": (monday + timedelta(days=rng.randint(0, 6))).isoformat(),
+                    "mealType": rng.choice(["breakfast", "lunch", "dinner"]),
+                    "recipeId": rng.choice(recipe_ids),
+                },
+                headers=h,
+            )
+        if r.status_code < 400:
+            # Meals come back in day order; ids are time-ordered (UUIDv7), so sorting them
+            # puts the oldest first.
+            user.meals = sorted(meal["id"] for meal in r.json()["meals"])
+        return r
     if name == "list":
         return await client.post(
             "/api/v1/shopping-lists/generate", json_body={"mealPlanId": user.plan_id}, headers=h
@@ -432,6 +454,10 @@ async def request(
             headers=h,
         )
     raise ValueError(name)
+
+
+# Few clients, so that the cost of a request is measured without queueing.
+COST_CLIENTS = 8
 
 
 def summarise(rec: Recorder, elapsed: float) -> dict[str, Any]:
@@ -490,6 +516,36 @@ def markdown(report: dict[str, Any]) -> str:
                     + (f" ({_kinds(row['errorKinds'])})" if row["errorKinds"] else "")
                     + " |"
                 )
+        if "mixCpu" in level:
+            c = level["mixCpu"]
+            lines += [
+                "",
+                f"Mix CPU per request: server {c['server']} ms, PostgreSQL {c['postgres']} ms, "
+                f"Redis {c['redis']} ms, load generator {c['loadgen']} ms; "
+                f"machine busy {c['machineBusyPct']} %",
+            ]
+        lines.append("")
+    if report.get("costs"):
+        lines += [
+            f"## CPU cost per request, each endpoint alone ({COST_CLIENTS} clients)",
+            "",
+            "Server (all workers), PostgreSQL and Redis CPU time divided by the requests served;"
+            " the ceiling is the requests a second that the machine's cores could serve if"
+            " the server and its services had them all.",
+            "",
+            "| endpoint | req/s | p50 ms | p95 ms | server ms | PostgreSQL ms | Redis ms "
+            "| load generator ms | ceiling req/s |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        cores = os.cpu_count() or 1
+        for name, row in report["costs"].items():
+            c = row["cpu"]
+            service = c["server"] + c["postgres"] + c["redis"]
+            ceiling = round(cores * 1000 / service) if service else 0
+            lines.append(
+                f"| {name} | {row['rps']} | {row['p50']} | {row['p95']} | {c['server']} | "
+                f"{c['postgres']} | {c['redis']} | {c['loadgen']} | {ceiling} |"
+            )
         lines.append("")
     return "\n".join(lines)
 
@@ -504,12 +560,23 @@ async def main() -> None:
     parser.add_argument("--levels", default="16,64,256")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--virtual-users", type=int, default=200)
+    parser.add_argument(
+        "--virtual-users",
+        type=int,
+        default=0,
+        help="users the clients sign in as (default: one per client at the largest level)",
+    )
     parser.add_argument(
         "--think-ms",
         type=float,
         default=0.0,
         help="mean pause between a client's mix requests (0: back to back, the default)",
+    )
+    parser.add_argument(
+        "--cost-seconds",
+        type=float,
+        default=5.0,
+        help=f"seconds per endpoint alone ({COST_CLIENTS} clients) for its CPU cost; 0 skips",
     )
     parser.add_argument("--out", default="load", help="results/<out>.json and .md")
     parser.add_argument(
@@ -525,7 +592,8 @@ async def main() -> None:
     base = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(base_url=base, timeout=60) as client:
-            users = await login_all(client, args.virtual_users)
+            largest = max(int(x) for x in args.levels.split(","))
+            users = await login_all(client, args.virtual_users or largest)
             top = await client.get(
                 "/api/v1/recipes",
                 params={"sort": "popularity:desc", "limit": 100},
@@ -543,8 +611,12 @@ async def main() -> None:
         levels = []
         for level in (int(x) for x in args.levels.split(",")):
             print(f"concurrency {level} ...", flush=True)
+            cpu_before = cpu.snapshot(server.pid)
             mix, t_mix = await run_phase(
                 base, users, recipe_ids, level, args.seconds, MIX, 1, args.think_ms
+            )
+            mix_cpu = cpu.usage(
+                cpu_before, cpu.snapshot(server.pid), sum(len(s) for s in mix.samples.values())
             )
             health, t_h = await run_phase(
                 base, users, recipe_ids, level, args.seconds / 2, [("health", 1)], 2
@@ -557,11 +629,26 @@ async def main() -> None:
                     "concurrency": level,
                     "seconds": args.seconds,
                     "mix": summarise(mix, t_mix),
+                    "mixCpu": mix_cpu,
                     "health_only": summarise(health, t_h),
                     "cached_view_only": summarise(view, t_v),
                 }
             )
             print(json.dumps(levels[-1], indent=1), flush=True)
+        costs = {}
+        if args.cost_seconds:
+            # Each endpoint alone, so its CPU cost per request can be told apart.
+            print("cost per endpoint ...", flush=True)
+            for name, _ in MIX:
+                before = cpu.snapshot(server.pid)
+                alone, t_alone = await run_phase(
+                    base, users, recipe_ids, COST_CLIENTS, args.cost_seconds, [(name, 1)], 4
+                )
+                row = summarise(alone, t_alone)[name]
+                costs[name] = {
+                    **row,
+                    "cpu": cpu.usage(before, cpu.snapshot(server.pid), row["requests"]),
+                }
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
@@ -573,6 +660,7 @@ async def main() -> None:
         "warmupSeconds": args.warmup,
         "data": counts,
         "levels": levels,
+        "costs": costs,
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{args.out}.json").write_text(json.dumps(report, indent=2))
