@@ -187,6 +187,10 @@ def _food_ids(lines: Sequence[IngredientLine]) -> frozenset[str]:
 
 RECENT_WINDOW_DAYS: Final = 14
 PROFILE_LOOKBACK_DAYS: Final = 365
+# The newest interactions that build the taste profile (favourites always count). With a
+# 45-day half-life the newest 200 carry nearly all the weight; reading 500 made a heavy
+# user's uncached suggestions a third more expensive (bench/README.md, session 4).
+PROFILE_EVENTS: Final = 200
 CO_OCCURRENCE_KEY: Final = "ai:co-occurrence"
 # Names the entry now under CO_OCCURRENCE_KEY (the entry holds the same stamp).
 CO_OCCURRENCE_STAMP_KEY: Final = "ai:co-occurrence:stamp"
@@ -239,6 +243,7 @@ async def _compute_suggestions(
         planned_to=day + timedelta(days=RECENT_WINDOW_DAYS),
         event_types=tuple(_KIND),
         since=now - timedelta(days=PROFILE_LOOKBACK_DAYS),
+        limit=PROFILE_EVENTS,
     )
     recent, events, favorites = signals.planned, signals.events, signals.favorites
     filters = hard_filters(prefs, meal_types=(meal_type,) if meal_type else (), exclude_ids=recent)
