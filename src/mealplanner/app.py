@@ -211,7 +211,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Added last = outermost. Order, outside in: request id + access log, trace id, metrics,
     # security headers, CORS (so 429s carry CORS headers), rate limit, body cap, NUL guard,
     # gzip, the routes.
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Level 6 (zlib's default), not Starlette's 9: a 17.5 KB recipe page compressed in 0.26
+    # instead of 0.34 ms for 36 more bytes (4,536 vs 4,500), measured in session 4.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(NulByteGuardMiddleware, binary_body_paths=(f"{API_PREFIX}/uploads/",))
     app.add_middleware(
         BodySizeLimitMiddleware,
