@@ -113,10 +113,8 @@ def identity_key(name: str, food_id: str | None) -> str:
     return f"name:{normalise(name, drop_prep=True) or name.strip().lower()}"
 
 
-@functools.lru_cache(maxsize=4096)
 def _bucket_of(unit: str | None) -> tuple[str, float]:
-    """(bucket, multiplier to the bucket's base unit) for a recipe unit (memoised: a list
-    of a week's meals asks for the same few units hundreds of times)."""
+    """(bucket, multiplier to the bucket's base unit) for a recipe unit."""
     if unit is None or not unit.strip():
         return "count:", 1.0
     parsed = parse_unit(unit)
@@ -203,9 +201,7 @@ def _bucket_unit(bucket: str) -> str | None:
     return key or None
 
 
-def _sources(uses: list[IngredientUse]) -> list[Source]:
-    if len(uses) == 1:
-        return [uses[0].source]
+def _sources(uses: Iterable[IngredientUse]) -> list[Source]:
     unique = {use.source: None for use in uses}
     return sorted(
         unique,
@@ -214,8 +210,6 @@ def _sources(uses: list[IngredientUse]) -> list[Source]:
 
 
 def _name(uses: list[IngredientUse]) -> str:
-    if len(uses) == 1:
-        return uses[0].name.strip()
     counts = Counter(use.name.strip() for use in uses)
     best = max(counts.values())
     # Most frequent spelling; ties go to the first seen, so the choice is stable.

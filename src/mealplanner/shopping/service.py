@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
-from pydantic import TypeAdapter
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -75,12 +74,8 @@ def _ordered(items: Iterable[ShoppingListItem]) -> list[ShoppingListItem]:
     return sorted(items, key=lambda item: (aisle_rank(item.category), item.position))
 
 
-# One validator call for all of a list's items instead of one per item.
-_ITEM_READS: TypeAdapter[list[ShoppingListItemRead]] = TypeAdapter(list[ShoppingListItemRead])
-
-
 def build_read(shopping_list: ShoppingList) -> ShoppingListRead:
-    items = _ITEM_READS.validate_python(_ordered(shopping_list.items), from_attributes=True)
+    items = [ShoppingListItemRead.model_validate(item) for item in _ordered(shopping_list.items)]
     groups: list[AisleGroup] = []
     for item in items:
         if not groups or groups[-1].category != item.category:
@@ -177,33 +172,25 @@ async def list_for_user(
 
 
 def _uses(rows: Sequence[PlannedIngredientRow]) -> list[IngredientUse]:
-    # One Source per planned meal, shared by its ingredient lines (rows come meal by meal).
-    sources: dict[tuple[uuid.UUID, date, str], Source] = {}
-    uses: list[IngredientUse] = []
-    for row in rows:
-        meal = (row.recipe_id, row.meal_date, row.meal_type)
-        source = sources.get(meal)
-        if source is None:
-            source = sources[meal] = Source(
+    return [
+        IngredientUse(
+            name=row.name,
+            quantity=row.quantity,
+            quantity_max=row.quantity_max,
+            unit=row.unit,
+            food_id=row.food_id,
+            optional=row.optional,
+            to_taste=row.to_taste,
+            factor=scale_factor(row.planned_servings, row.recipe_servings),
+            source=Source(
                 recipe_id=str(row.recipe_id),
                 recipe_name=row.recipe_name,
                 date=row.meal_date,
                 meal_type=row.meal_type,
-            )
-        uses.append(
-            IngredientUse(
-                name=row.name,
-                quantity=row.quantity,
-                quantity_max=row.quantity_max,
-                unit=row.unit,
-                food_id=row.food_id,
-                optional=row.optional,
-                to_taste=row.to_taste,
-                factor=scale_factor(row.planned_servings, row.recipe_servings),
-                source=source,
-            )
+            ),
         )
-    return uses
+        for row in rows
+    ]
 
 
 def _generated_fields(
