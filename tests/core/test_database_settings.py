@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+
+import httpx
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
+from mealplanner.core.config import Settings
 from mealplanner.core.state import AppState
 from tests.fixtures.backends import is_postgres
 
@@ -93,10 +99,59 @@ async def test_a_connection_in_steady_use_is_not_tested_again(state: AppState) -
         await _terminate(state, first)
         # Used moments ago, so not tested: the dead connection surfaces as an error (the
         # pool then drops it), which is what the idle test exists to avoid.
-        with pytest.raises(Exception, match="connection"):
+        with pytest.raises(DBAPIError) as dropped:
             await _backend_pid(engine)
+        assert dropped.value.connection_invalidated  # what the API answers with a 503
         # ... and the next checkout gets a new, working connection.
         third = await _backend_pid(engine)
     finally:
         await engine.dispose()
     assert third != first
+
+
+@pytest.mark.skipif(not is_postgres(), reason="PostgreSQL connection pool")
+async def test_a_dropped_connection_is_a_503_and_the_next_request_recovers(
+    test_settings: Settings,
+) -> None:
+    import asyncpg
+
+    from mealplanner import migrate
+    from mealplanner.app import create_app
+    from tests.fixtures.backends import PG_ADMIN_URL
+    from tests.fixtures.users import register
+
+    # A database of its own, so that dropping its connections touches no other test's app.
+    name = f"mealplanner_drop_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+        await asyncio.to_thread(migrate.upgrade, url)
+        # Connections in steady use are not tested before use: the drop reaches a request.
+        settings = test_settings.model_copy(
+            update={"database_url": url, "database_ping_idle_seconds": 3600.0}
+        )
+        app = create_app(settings)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t/api/v1") as c:
+                account = await register(c)
+                plans = f"/users/{account.id}/meal-plans"
+                assert (await c.get(plans, headers=account.headers)).status_code == 200
+
+                # A database restart or failover, as the service sees it.
+                await admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                    name,
+                )
+                dropped = await c.get(plans, headers=account.headers)
+                assert dropped.status_code == 503, dropped.text
+                assert dropped.json()["error"]["code"] == "SERVICE_UNAVAILABLE"
+                assert dropped.headers["retry-after"] == "1"
+
+                # The pool discarded the dead connections: the retry gets a fresh one.
+                again = await c.get(plans, headers=account.headers)
+                assert again.status_code == 200, again.text
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()

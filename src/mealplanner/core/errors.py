@@ -13,6 +13,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger("mealplanner.errors")
@@ -167,8 +168,30 @@ async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body("INTERNAL_ERROR", AppError.message), status_code=500)
 
 
+def is_database_outage(exc: BaseException) -> bool:
+    """A dropped database connection (server restart, failover) or an exhausted pool."""
+    if isinstance(exc, sa_exc.TimeoutError):
+        return True
+    return isinstance(exc, sa_exc.DBAPIError) and bool(exc.connection_invalidated)
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    # An outage the client can retry, not a bug: 503 with Retry-After. The pool has already
+    # discarded the dead connections, so the retry gets fresh ones.
+    if is_database_outage(exc):
+        log.warning("database_unavailable", error=type(exc).__name__, path=request.url.path)
+        return error_response(
+            ServiceUnavailable(
+                "The database is unavailable; retry shortly", headers={"Retry-After": "1"}
+            )
+        )
+    return await _unhandled(request, exc)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(sa_exc.DBAPIError, _database_error)
+    app.add_exception_handler(sa_exc.TimeoutError, _database_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unhandled)
