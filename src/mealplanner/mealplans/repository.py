@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, bindparam, delete, func, select
 from sqlalchemy.orm import load_only, selectinload
 
 from mealplanner.core.pagination import PageParams
@@ -74,6 +75,19 @@ class MealPlanRepository(Repository[MealPlan]):
         return result.scalars().first()
 
 
+@functools.cache
+def _meals_with_recipes(recipe_columns: tuple[str, ...]) -> Select[PlannedMeal, Recipe]:
+    # Built once per column set: constructing it (with its loader options) cost about as much
+    # CPU as running it, and every meal-plan write reads the plan back.
+    return (
+        select(PlannedMeal, Recipe)
+        .join(Recipe, Recipe.id == PlannedMeal.recipe_id)
+        .where(PlannedMeal.plan_id == bindparam("plan_id"))
+        .order_by(PlannedMeal.date, PlannedMeal.meal_type, PlannedMeal.created_at)
+        .options(load_only(*(getattr(Recipe, c) for c in recipe_columns), raiseload=True))
+    )
+
+
 class PlannedMealRepository(Repository[PlannedMeal]):
     model = PlannedMeal
 
@@ -83,11 +97,7 @@ class PlannedMealRepository(Repository[PlannedMeal]):
         """The plan's meals in plan order, each with its recipe (only `recipe_columns`
         loaded), in one query."""
         result = await self.session.execute(
-            select(PlannedMeal, Recipe)
-            .join(Recipe, Recipe.id == PlannedMeal.recipe_id)
-            .where(PlannedMeal.plan_id == plan_id)
-            .order_by(PlannedMeal.date, PlannedMeal.meal_type, PlannedMeal.created_at)
-            .options(load_only(*(getattr(Recipe, c) for c in recipe_columns), raiseload=True))
+            _meals_with_recipes(tuple(recipe_columns)), {"plan_id": plan_id}
         )
         return [(meal, recipe) for meal, recipe in result]
 
