@@ -9,6 +9,7 @@ import logging
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import exc as sa_exc
 
 from tests.fixtures.users import PASSWORD, Account
 
@@ -97,6 +98,35 @@ async def test_internal_errors_hide_details(app: FastAPI) -> None:
     assert response.json()["error"]["code"] == "INTERNAL_ERROR"
     assert "SELECT" not in response.text
     assert "Traceback" not in response.text
+
+
+async def test_an_exhausted_connection_pool_is_a_503(app: FastAPI) -> None:
+    # What SQLAlchemy raises when no pooled connection frees up within the pool timeout.
+    @app.get("/api/v1/__pool_exhausted", include_in_schema=False)
+    async def exhausted() -> None:
+        raise sa_exc.TimeoutError("QueuePool limit of size 10 overflow 10 reached")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        response = await c.get("/api/v1/__pool_exhausted")
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "SERVICE_UNAVAILABLE"
+    assert response.headers["retry-after"] == "1"
+    assert "QueuePool" not in response.text
+
+
+async def test_other_database_errors_stay_internal_errors(app: FastAPI) -> None:
+    # A failing statement is a bug, not an outage: 500, with nothing of the SQL shown.
+    @app.get("/api/v1/__bad_sql", include_in_schema=False)
+    async def bad_sql() -> None:
+        raise sa_exc.ProgrammingError("SELECT nope FROM secret", {}, Exception("no column"))
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        response = await c.get("/api/v1/__bad_sql")
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "INTERNAL_ERROR"
+    assert "secret" not in response.text
 
 
 async def test_logs_have_request_fields_and_no_secrets(
