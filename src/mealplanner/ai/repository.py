@@ -236,7 +236,7 @@ class AIRepository:
             Recipe.protein_g,
             Recipe.total_minutes,
             Recipe.popularity,
-            self._food_list(),
+            Recipe.food_ids,  # linked food ids, comma-separated
         )
         stmt: Any = select(
             *shared,
@@ -296,20 +296,6 @@ class AIRepository:
         wanted = set(history_ids)
         return kept, [*history, *(r for r in candidates if r.id in wanted)]
 
-    def _food_list(self) -> Any:
-        """The recipe's linked food ids, comma-separated (correlated to the outer recipe)."""
-        joined = (
-            func.string_agg(RecipeIngredient.food_id, ",")
-            if self.dialect == "postgresql"
-            else func.group_concat(RecipeIngredient.food_id, ",")
-        )
-        return (
-            select(joined)
-            .where(RecipeIngredient.recipe_id == Recipe.id, RecipeIngredient.food_id.is_not(None))
-            .correlate(Recipe)
-            .scalar_subquery()
-        )
-
     async def recipe_rows(
         self, recipe_ids: Sequence[uuid.UUID], columns: Sequence[str]
     ) -> dict[uuid.UUID, Row[Any]]:
@@ -335,21 +321,14 @@ class AIRepository:
         return kept, foods
 
     async def _food_sets(self, ids: Any) -> dict[uuid.UUID, frozenset[str]]:
-        """Each recipe's linked food ids, one row per recipe joined in SQL: converting every
-        ingredient line (and its UUID) in Python was most of the time for large pools."""
-        joined = (
-            func.string_agg(RecipeIngredient.food_id, ",")
-            if self.dialect == "postgresql"
-            else func.group_concat(RecipeIngredient.food_id, ",")
-        )
+        """Each recipe's linked food ids, as stored with the recipe (one short text per
+        recipe; converting every ingredient line in Python, or aggregating the lines in SQL,
+        cost most of the candidate loading for large pools)."""
         return {
             recipe_id: frozenset(text.split(","))
             for recipe_id, text in await self.session.execute(
-                select(RecipeIngredient.recipe_id, joined)
-                .where(RecipeIngredient.recipe_id.in_(ids), RecipeIngredient.food_id.is_not(None))
-                .group_by(RecipeIngredient.recipe_id)
+                select(Recipe.id, Recipe.food_ids).where(Recipe.id.in_(ids), Recipe.food_ids != "")
             )
-            if text
         }
 
     async def recipes_with_lines(

@@ -151,6 +151,7 @@ def apply_derived(recipe: Recipe, ingredients: Sequence[RecipeIngredient]) -> No
     per_serving = result.per_serving
     linked = [table[i.food_id] for i in ingredients if i.food_id and i.food_id in table]
     unlinked = [i.name for i in ingredients if not i.food_id]
+    recipe.food_ids = ",".join(sorted({i.food_id for i in ingredients if i.food_id}))
     dietary = derive_dietary(linked, per_serving, names=unlinked)
     recipe.nutrition = {k: round(v, 1) for k, v in _nutrition_dict(per_serving).items()}
     recipe.nutrition_coverage = round(result.coverage, 3)
