@@ -309,27 +309,24 @@ class AIRepository:
     async def candidate_rows(
         self, user_id: uuid.UUID, filters: HardFilters
     ) -> tuple[list[RecipeRow], dict[uuid.UUID, frozenset[str]]]:
-        """Like `candidates`, as plain rows plus each recipe's linked food ids."""
+        """Like `candidates`, as plain rows plus each recipe's linked food ids (stored with
+        the recipe, so they come in the same query)."""
         ids = self._filtered(select(Recipe.id), user_id, filters).scalar_subquery()
         result = await self.session.execute(
-            select(*_ROW_COLUMNS).where(Recipe.id.in_(ids)).order_by(Recipe.id)
+            select(*_ROW_COLUMNS, Recipe.food_ids).where(Recipe.id.in_(ids)).order_by(Recipe.id)
         )
-        rows = [RecipeRow(**dict(row._mapping)) for row in result]
-        foods = await self._food_sets(ids)
+        rows: list[RecipeRow] = []
+        foods: dict[uuid.UUID, frozenset[str]] = {}
+        for row in result:
+            columns = dict(row._mapping)
+            food_ids: str = columns.pop("food_ids")
+            recipe = RecipeRow(**columns)
+            rows.append(recipe)
+            if food_ids:
+                foods[recipe.id] = frozenset(food_ids.split(","))
         # search_text already holds every ingredient name, so the re-check needs no lines.
         kept = [r for r in rows if filters.allows(r)]
         return kept, foods
-
-    async def _food_sets(self, ids: Any) -> dict[uuid.UUID, frozenset[str]]:
-        """Each recipe's linked food ids, as stored with the recipe (one short text per
-        recipe; converting every ingredient line in Python, or aggregating the lines in SQL,
-        cost most of the candidate loading for large pools)."""
-        return {
-            recipe_id: frozenset(text.split(","))
-            for recipe_id, text in await self.session.execute(
-                select(Recipe.id, Recipe.food_ids).where(Recipe.id.in_(ids), Recipe.food_ids != "")
-            )
-        }
 
     async def recipes_with_lines(
         self, user_id: uuid.UUID, recipe_ids: Sequence[uuid.UUID]
