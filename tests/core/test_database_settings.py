@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mealplanner.core.config import Settings
+from mealplanner.core.db import make_engine
 from mealplanner.core.state import AppState
 from tests.fixtures.backends import is_postgres
 
@@ -40,8 +44,6 @@ async def test_the_search_vector_stays_in_the_recipe_row(state: AppState) -> Non
 
 @pytest.mark.skipif(not is_postgres(), reason="PostgreSQL connection setting")
 async def test_custom_plans_can_be_left_to_the_server(state: AppState) -> None:
-    from mealplanner.core.db import make_engine
-
     settings = state.settings.model_copy(update={"database_force_custom_plans": False})
     engine = make_engine(state.db.url, settings)
     try:
@@ -61,8 +63,8 @@ async def test_recipes_are_vacuumed_after_a_small_share_of_changes(state: AppSta
     assert "autovacuum_vacuum_scale_factor=0.02" in options
 
 
-async def _backend_pid(engine: object) -> int:
-    async with engine.connect() as conn:  # type: ignore[attr-defined]
+async def _backend_pid(engine: AsyncEngine) -> int:
+    async with engine.connect() as conn:
         return int((await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one())
 
 
@@ -71,30 +73,31 @@ async def _terminate(state: AppState, pid: int) -> None:
         await session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
 
 
-@pytest.mark.skipif(not is_postgres(), reason="PostgreSQL connection pool")
-async def test_an_idle_connection_that_died_is_replaced_before_use(state: AppState) -> None:
-    from mealplanner.core.db import make_engine
-
-    # 0 s: every checkout counts as idle, so every checkout is tested.
-    settings = state.settings.model_copy(update={"database_ping_idle_seconds": 0.0})
+@contextlib.asynccontextmanager
+async def _engine(state: AppState, ping_idle_seconds: float) -> AsyncIterator[AsyncEngine]:
+    """A pooled engine on the test database with its own idle-test setting."""
+    settings = state.settings.model_copy(update={"database_ping_idle_seconds": ping_idle_seconds})
     engine = make_engine(state.db.url, settings)
     try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.skipif(not is_postgres(), reason="PostgreSQL connection pool")
+async def test_an_idle_connection_that_died_is_replaced_before_use(state: AppState) -> None:
+    # 0 s: every checkout counts as idle, so every checkout is tested.
+    async with _engine(state, 0.0) as engine:
         first = await _backend_pid(engine)
         await _terminate(state, first)  # a server restart or an idle timeout, say
         # The request does not see the dead connection: the pool opened another.
         second = await _backend_pid(engine)
-    finally:
-        await engine.dispose()
     assert second != first
 
 
 @pytest.mark.skipif(not is_postgres(), reason="PostgreSQL connection pool")
 async def test_a_connection_in_steady_use_is_not_tested_again(state: AppState) -> None:
-    from mealplanner.core.db import make_engine
-
-    settings = state.settings.model_copy(update={"database_ping_idle_seconds": 3600.0})
-    engine = make_engine(state.db.url, settings)
-    try:
+    async with _engine(state, 3600.0) as engine:
         first = await _backend_pid(engine)
         await _terminate(state, first)
         # Used moments ago, so not tested: the dead connection surfaces as an error (the
@@ -104,8 +107,6 @@ async def test_a_connection_in_steady_use_is_not_tested_again(state: AppState) -
         assert dropped.value.connection_invalidated  # what the API answers with a 503
         # ... and the next checkout gets a new, working connection.
         third = await _backend_pid(engine)
-    finally:
-        await engine.dispose()
     assert third != first
 
 

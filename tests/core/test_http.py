@@ -86,14 +86,19 @@ async def test_health_and_ready(client: httpx.AsyncClient, app: FastAPI) -> None
         assert checks["redis"] == "ok"
 
 
+async def _get_raising_route(app: FastAPI, path: str) -> httpx.Response:
+    """GET a route whose exception must become an error response (not reach the test)."""
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        return await c.get(path)
+
+
 async def test_internal_errors_hide_details(app: FastAPI) -> None:
     @app.get("/api/v1/__boom", include_in_schema=False)
     async def boom() -> None:
         raise RuntimeError("SELECT secret FROM users -- stack detail")
 
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
-        response = await c.get("/api/v1/__boom")
+    response = await _get_raising_route(app, "/api/v1/__boom")
     assert response.status_code == 500
     assert response.json()["error"]["code"] == "INTERNAL_ERROR"
     assert "SELECT" not in response.text
@@ -106,9 +111,7 @@ async def test_an_exhausted_connection_pool_is_a_503(app: FastAPI) -> None:
     async def exhausted() -> None:
         raise sa_exc.TimeoutError("QueuePool limit of size 10 overflow 10 reached")
 
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
-        response = await c.get("/api/v1/__pool_exhausted")
+    response = await _get_raising_route(app, "/api/v1/__pool_exhausted")
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "SERVICE_UNAVAILABLE"
     assert response.headers["retry-after"] == "1"
@@ -121,9 +124,7 @@ async def test_other_database_errors_stay_internal_errors(app: FastAPI) -> None:
     async def bad_sql() -> None:
         raise sa_exc.ProgrammingError("SELECT nope FROM secret", {}, Exception("no column"))
 
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
-        response = await c.get("/api/v1/__bad_sql")
+    response = await _get_raising_route(app, "/api/v1/__bad_sql")
     assert response.status_code == 500
     assert response.json()["error"]["code"] == "INTERNAL_ERROR"
     assert "secret" not in response.text

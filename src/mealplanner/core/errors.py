@@ -168,17 +168,17 @@ async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body("INTERNAL_ERROR", AppError.message), status_code=500)
 
 
-def is_database_outage(exc: BaseException) -> bool:
+def _is_database_outage(exc: BaseException) -> bool:
     """A dropped database connection (server restart, failover) or an exhausted pool."""
     if isinstance(exc, sa_exc.TimeoutError):
         return True
-    return isinstance(exc, sa_exc.DBAPIError) and bool(exc.connection_invalidated)
+    return isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     # An outage the client can retry, not a bug: 503 with Retry-After. The pool has already
     # discarded the dead connections, so the retry gets fresh ones.
-    if is_database_outage(exc):
+    if _is_database_outage(exc):
         log.warning("database_unavailable", error=type(exc).__name__, path=request.url.path)
         return error_response(
             ServiceUnavailable(
