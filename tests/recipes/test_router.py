@@ -4,6 +4,7 @@ import uuid
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from tests.fixtures.users import Account
 from tests.recipes.conftest import create_recipe, recipe_payload
@@ -30,6 +31,22 @@ async def test_bad_pagination_is_400(client: httpx.AsyncClient, user: Account, q
 
 async def test_requires_authentication(client: httpx.AsyncClient) -> None:
     assert (await client.get("/recipes")).status_code == 401
+
+
+async def test_detail_authenticates_without_dependencies(
+    app: FastAPI, client: httpx.AsyncClient, user: Account
+) -> None:
+    """The detail route checks the caller itself (`read_caller`): same answers, same OpenAPI."""
+    recipe_id = (await client.get("/recipes?limit=1", headers=user.headers)).json()["data"][0]["id"]
+    assert (await client.get(f"/recipes/{recipe_id}")).status_code == 401
+    bad = await client.get(f"/recipes/{recipe_id}", headers={"Authorization": "Bearer nope"})
+    assert bad.status_code == 401
+    assert bad.json()["error"]["code"] == "UNAUTHORIZED"
+    ok = await client.get(f"/recipes/{recipe_id}", headers=user.headers)
+    assert (ok.status_code, ok.json()["id"]) == (200, recipe_id)
+    operation = app.openapi()["paths"]["/api/v1/recipes/{recipeId}"]["get"]
+    assert operation["security"] == [{"HTTPBearer": []}]
+    assert [p["name"] for p in operation["parameters"]] == ["recipeId"]
 
 
 @pytest.mark.parametrize(

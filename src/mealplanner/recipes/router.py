@@ -6,13 +6,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from mealplanner.activity.buffer import view_buffer
-from mealplanner.auth.dependencies import CurrentUser, ReaderUser
+from mealplanner.auth.dependencies import READER_SECURITY, CurrentUser, ReaderUser, read_caller
 from mealplanner.core.dependencies import SessionDep, StateDep, request_session
 from mealplanner.core.errors import Forbidden
 from mealplanner.core.metrics import record_recipe_favorited
 from mealplanner.core.openapi import errors
 from mealplanner.core.pagination import Pagination
 from mealplanner.core.schemas import Page
+from mealplanner.core.state import AppState
 from mealplanner.recipes import service
 from mealplanner.recipes.filters import RecipeFilters, list_filters, search_filters
 from mealplanner.recipes.models import VISIBILITY_PRIVATE
@@ -92,11 +93,17 @@ async def create_recipe(
     return RecipeRead.model_validate(recipe)
 
 
-@router.get("/recipes/{recipeId}", response_model=RecipeRead, responses=errors(401, 404))
-async def get_recipe(
-    recipe_ref: RecipeRef, user: ReaderUser, request: Request, state: StateDep
-) -> Response:
-    # The hottest route: no unit of work unless the cache misses (see read_recipe_json).
+@router.get(
+    "/recipes/{recipeId}",
+    response_model=RecipeRead,
+    responses=errors(401, 404),
+    openapi_extra=READER_SECURITY,
+)
+async def get_recipe(recipe_ref: RecipeRef, request: Request) -> Response:
+    # The hottest route: no unit of work unless the cache misses (see read_recipe_json), and
+    # no dependencies to solve (see read_caller).
+    user = await read_caller(request)
+    state: AppState = request.app.state.services
     payload = await service.read_recipe_json(
         partial(request_session, request, state),
         state.cache,
