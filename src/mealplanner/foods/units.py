@@ -8,6 +8,7 @@ customary (a cup is 236.588 ml), which is what the USDA portion weights assume.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -273,6 +274,9 @@ _DOTS_RE: Final = re.compile(r"\.")
 _SPACE_RE: Final = re.compile(r"\s+")
 
 
+# Unit texts repeat ("cup", "g", "tbsp" on most lines of a list being consolidated), and
+# `Unit` is immutable, so answers are kept per text.
+@functools.lru_cache(maxsize=4096)
 def parse_unit(text: str) -> Unit | None:
     """Recognise a unit written in a recipe, or return None.
 
