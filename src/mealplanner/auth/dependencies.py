@@ -81,14 +81,13 @@ async def get_reader(
 
 ReaderUser = Annotated[User, Depends(get_reader)]
 # What a route that authenticates with `read_caller` declares for its OpenAPI operation.
-READER_SECURITY: dict[str, Any] = {"security": [{"HTTPBearer": []}]}
+READER_SECURITY: dict[str, Any] = {"security": [{_bearer.scheme_name: []}]}
 
 
-async def read_caller(request: Request) -> User:
+async def read_caller(request: Request, state: AppState) -> User:
     """`ReaderUser` as a plain call, for the hottest read route: FastAPI's per-request
     dependency solving (bearer scheme, state, reader) was a quarter of a cached recipe view.
     The route declares `READER_SECURITY` so its OpenAPI operation stays the same."""
-    state: AppState = request.app.state.services
     return await get_reader(request, state, await _bearer(request))
 
 

@@ -7,13 +7,12 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from mealplanner.activity.buffer import view_buffer
 from mealplanner.auth.dependencies import READER_SECURITY, CurrentUser, ReaderUser, read_caller
-from mealplanner.core.dependencies import SessionDep, StateDep, request_session
+from mealplanner.core.dependencies import SessionDep, StateDep, get_state, request_session
 from mealplanner.core.errors import Forbidden
 from mealplanner.core.metrics import record_recipe_favorited
 from mealplanner.core.openapi import errors
 from mealplanner.core.pagination import Pagination
 from mealplanner.core.schemas import Page
-from mealplanner.core.state import AppState
 from mealplanner.recipes import service
 from mealplanner.recipes.filters import RecipeFilters, list_filters, search_filters
 from mealplanner.recipes.models import VISIBILITY_PRIVATE
@@ -102,8 +101,8 @@ async def create_recipe(
 async def get_recipe(recipe_ref: RecipeRef, request: Request) -> Response:
     # The hottest route: no unit of work unless the cache misses (see read_recipe_json), and
     # no dependencies to solve (see read_caller).
-    user = await read_caller(request)
-    state: AppState = request.app.state.services
+    state = await get_state(request)
+    user = await read_caller(request, state)
     payload = await service.read_recipe_json(
         partial(request_session, request, state),
         state.cache,
