@@ -55,6 +55,7 @@ from mealplanner.meta.router import router as meta_router
 from mealplanner.notifications.router import router as notifications_router
 from mealplanner.notifications.service import register_weekly_summary_provider
 from mealplanner.recipes import service as recipe_service
+from mealplanner.recipes.popularity import popularity_refresher
 from mealplanner.recipes.router import router as recipes_router
 from mealplanner.shopping import service as shopping_service
 from mealplanner.shopping.router import router as shopping_router
@@ -144,6 +145,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await start_platform(state)
         await start_background(state)
         views = activity_buffer.view_buffer(state)
+        popularity = popularity_refresher(state)
         warming = asyncio.create_task(_warm_cache(state))
         if settings.gc_tuning:
             load_static_tables()
@@ -159,6 +161,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await warming
             await views.close()  # after uvicorn drained the requests that add to it
+            await popularity.close()
             await stop_background(state)
             await stop_platform(state)
             if state.redis is not None:

@@ -12,7 +12,6 @@ event is written in its request's own transaction.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from datetime import datetime
 from typing import Any
@@ -27,6 +26,7 @@ from mealplanner.activity.service import RECIPE_VIEWED
 from mealplanner.core.clock import utcnow
 from mealplanner.core.db import Database
 from mealplanner.core.ids import uuid7
+from mealplanner.core.periodic import Periodic
 from mealplanner.core.state import AppState
 from mealplanner.users.models import User
 
@@ -45,8 +45,7 @@ class ViewBuffer:
         self.db = db
         self.interval_seconds = interval_seconds
         self._pending: list[dict[str, Any]] = []
-        self._task: asyncio.Task[None] | None = None
-        self._stop = asyncio.Event()
+        self._loop = Periodic("view-events-flush", interval_seconds, self.flush)
         self._lock = asyncio.Lock()
         self.dropped = 0
 
@@ -101,29 +100,13 @@ class ViewBuffer:
         dialect_insert = pg_insert if self.db.engine.dialect.name == "postgresql" else lite_insert
         return dialect_insert(Activity)
 
-    async def _run(self) -> None:
-        while not self._stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), self.interval_seconds)
-            await self.flush()
-
     def start(self) -> None:
-        if self._task is None or self._task.done():
-            self._stop.clear()
-            self._task = asyncio.create_task(self._run(), name="view-events-flush")
+        self._loop.start()
 
     async def close(self) -> None:
         """Stop the loop without interrupting a flush (a cancelled insert could lose its
         rows), then write what is left."""
-        if self._task is not None:
-            self._stop.set()
-            done, _ = await asyncio.wait({self._task}, timeout=10)
-            if not done:
-                self._task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await self._task
-            self._task = None
-        await self.flush()
+        await self._loop.close()
 
 
 def install(state: AppState) -> ViewBuffer:

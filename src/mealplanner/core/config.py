@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     gc_tuning: bool = True
     # "Viewed" events are written in batches this often (seconds) instead of one insert per view.
     activity_flush_seconds: float = Field(default=1.0, gt=0, le=60)
+    # Recipes' "popular first" order catches up with new plans and favourites this often
+    # (seconds); their counters themselves change at once.
+    popularity_refresh_seconds: float = Field(default=10.0, gt=0, le=3600)
     rate_limit_enabled: bool = True
     rate_limit_default: str = "120/minute"
     rate_limit_authenticated: str = "600/minute"

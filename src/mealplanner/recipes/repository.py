@@ -31,13 +31,15 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as lite_insert
 from sqlalchemy.orm import load_only, selectinload
 
 from mealplanner.core.db import escape_like, json_array_contains
 from mealplanner.core.pagination import PageParams
 from mealplanner.core.repository import Repository
 from mealplanner.recipes.filters import RecipeFilters
-from mealplanner.recipes.models import VISIBILITY_PUBLIC, Favorite, Recipe
+from mealplanner.recipes.models import VISIBILITY_PUBLIC, Favorite, PopularityQueue, Recipe
 
 # The SQLite FTS5 table (created by the migration, outside the models).
 _FTS_TABLE = table("recipes_fts", column("rowid"))
@@ -108,18 +110,28 @@ def fts5_query(terms: Sequence[str]) -> str:
 
 # Relative updates in SQL, so concurrent favourites and plans never lose a count. Built once:
 # constructing the statement cost as much CPU as executing it (every meal planned runs it).
+# Neither counter is indexed, so the update can stay on the row's page (HOT) instead of
+# inserting into all the table's indexes; `popularity` (indexed) is recomputed later from
+# the queue. A counter is not an edit: `updated_at` keeps its value.
 _BUMP = (
     update(Recipe)
     .where(Recipe.id == bindparam("recipe_id"))
     .values(
         favorite_count=Recipe.favorite_count + bindparam("favorites", type_=Integer),
         times_planned=Recipe.times_planned + bindparam("planned", type_=Integer),
-        popularity=Recipe.popularity
-        + bindparam("favorites", type_=Integer)
-        + bindparam("planned", type_=Integer),
+        updated_at=Recipe.updated_at,
     )
     .execution_options(synchronize_session=False)
 )
+_QUEUE = {
+    "postgresql": pg_insert(PopularityQueue)
+    .values(recipe_id=bindparam("recipe_id"))
+    .on_conflict_do_nothing(),
+    "sqlite": lite_insert(PopularityQueue)
+    .values(recipe_id=bindparam("recipe_id"))
+    .on_conflict_do_nothing(),
+}
+_POPULARITY = Recipe.favorite_count + Recipe.times_planned
 
 
 class RecipeRepository(Repository[Recipe]):
@@ -398,6 +410,34 @@ class RecipeRepository(Repository[Recipe]):
         await self.session.execute(
             _BUMP, {"recipe_id": recipe_id, "favorites": favorites, "planned": planned}
         )
+        await self.session.execute(_QUEUE[self.dialect], {"recipe_id": recipe_id})
+
+    async def queued_for_popularity(self, limit: int) -> list[uuid.UUID]:
+        """Up to `limit` queued recipe ids; on PostgreSQL locked, skipping ids another
+        process is refreshing (so two refreshers never wait on each other)."""
+        stmt = select(PopularityQueue.recipe_id).order_by(PopularityQueue.recipe_id).limit(limit)
+        if self.dialect == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def refresh_popularity(self, recipe_ids: Sequence[uuid.UUID]) -> int:
+        """Recompute `popularity` of `recipe_ids` and take them off the queue; the number
+        of recipes whose popularity changed.
+
+        The recipes are updated before their queue rows are deleted: a request bumping one
+        of them meanwhile either waits for this update (and queues the recipe again after
+        the delete) or is seen by it, so no change is lost and no lock order is reversed.
+        """
+        changed = await self.session.execute(
+            update(Recipe)
+            .where(Recipe.id.in_(recipe_ids), Recipe.popularity != _POPULARITY)
+            .values(popularity=_POPULARITY, updated_at=Recipe.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+        await self.session.execute(
+            delete(PopularityQueue).where(PopularityQueue.recipe_id.in_(recipe_ids))
+        )
+        return int(getattr(changed, "rowcount", 0) or 0)
 
     async def bump_times_planned(self, recipe_id: uuid.UUID, delta: int) -> None:
         await self._bump(recipe_id, planned=delta)
