@@ -14,7 +14,8 @@ database (`bench.load_bench` seeds it) and Redis database 13, signed in as a ben
 `--profile` runs the same requests under cProfile instead (no valgrind needed) and prints
 the functions that took the most time, to find what to change; the count then measures it.
 
-Endpoints: `health`, `view` (cached recipe reads over 100 popular recipes), `list`
+Endpoints: `health`, `view` (cached recipe reads over 100 popular recipes; `view-gzip` the
+same asking for gzip, as browsers do), `list`
 (regenerating the user's current week's list), `suggest` (uncached: the user's suggestions
 key is deleted before each request, which is counted too).
 """
@@ -93,8 +94,10 @@ def measure_inside(endpoint: str, requests: int, user: int, profile: bool = Fals
         headers = ctx["headers"]
         if endpoint == "health":
             return await client.get("/health")
-        if endpoint == "view":
+        if endpoint in ("view", "view-gzip"):
             recipe = ctx["recipes"][rng.randrange(len(ctx["recipes"]))]
+            if endpoint == "view-gzip":  # as browsers ask
+                headers = {**headers, "Accept-Encoding": "gzip, deflate, br"}
             return await client.get(f"/api/v1/recipes/{recipe}", headers=headers)
         if endpoint == "list":
             return await client.post(
@@ -140,7 +143,7 @@ def measure_inside(endpoint: str, requests: int, user: int, profile: bool = Fals
         if endpoint == "list" and ctx["plan"] is None:
             raise SystemExit("the user has no plan this week: run the load benchmark first")
         warm = random.Random(0)
-        for _ in range(50 if endpoint in ("health", "view") else 5):
+        for _ in range(50 if endpoint in ("health", "view", "view-gzip") else 5):
             (await one(warm)).raise_for_status()
 
     async def measured() -> int:
@@ -171,7 +174,7 @@ def measure_inside(endpoint: str, requests: int, user: int, profile: bool = Fals
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("endpoint", choices=["health", "view", "list", "suggest"])
+    parser.add_argument("endpoint", choices=["health", "view", "view-gzip", "list", "suggest"])
     parser.add_argument("requests", type=int, nargs="?", default=300)
     parser.add_argument("--user", type=int, default=5, help="load benchmark user number")
     parser.add_argument("--profile", action="store_true", help="cProfile instead of callgrind")

@@ -49,6 +49,37 @@ async def test_detail_authenticates_without_dependencies(
     assert [p["name"] for p in operation["parameters"]] == ["recipeId"]
 
 
+async def test_detail_is_sent_compressed_once_per_recipe(
+    client: httpx.AsyncClient, user: Account, admin: Account
+) -> None:
+    """Clients that accept gzip get the pre-compressed body: the same JSON, the caller's own
+    favourite flag, and the headers the middleware would have sent."""
+    recipe_id = (await client.get("/recipes?limit=1", headers=user.headers)).json()["data"][0]["id"]
+    gzip_headers = {**user.headers, "Accept-Encoding": "gzip"}
+    plain_headers = {**user.headers, "Accept-Encoding": "identity"}
+    for favorite in (False, True):
+        plain = await client.get(f"/recipes/{recipe_id}", headers=plain_headers)
+        assert "content-encoding" not in plain.headers
+        for _ in range(2):  # the second answer comes from the compressed copy
+            packed = await client.get(f"/recipes/{recipe_id}", headers=gzip_headers)
+            assert packed.status_code == 200
+            assert packed.headers["content-encoding"] == "gzip"
+            assert packed.headers["vary"] == "Accept-Encoding"
+            assert packed.headers["content-type"] == "application/json"
+            assert packed.json() == plain.json()  # httpx decompresses
+            assert packed.json()["isFavorite"] is favorite
+        assert len(packed.content) == len(plain.content)
+        assert int(packed.headers["content-length"]) < len(plain.content) / 2
+        await client.post(f"/recipes/{recipe_id}/favorite", headers=user.headers)
+    # An edit is never answered from an old compressed copy.
+    edit = await client.patch(
+        f"/recipes/{recipe_id}", json={"name": "Renamed Test Dish"}, headers=admin.headers
+    )
+    assert edit.status_code == 200, edit.text
+    packed = await client.get(f"/recipes/{recipe_id}", headers=gzip_headers)
+    assert packed.json()["name"] == "Renamed Test Dish"
+
+
 @pytest.mark.parametrize(
     "query",
     [

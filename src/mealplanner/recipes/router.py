@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from mealplanner.activity.buffer import view_buffer
 from mealplanner.auth.dependencies import READER_SECURITY, CurrentUser, ReaderUser, read_caller
+from mealplanner.core.compression import GZIP_HEADERS, GZIP_MINIMUM_SIZE, accepts_gzip
 from mealplanner.core.dependencies import SessionDep, StateDep, get_state, request_session
 from mealplanner.core.errors import Forbidden
 from mealplanner.core.metrics import record_recipe_favorited
@@ -99,18 +100,24 @@ async def create_recipe(
     openapi_extra=READER_SECURITY,
 )
 async def get_recipe(recipe_ref: RecipeRef, request: Request) -> Response:
-    # The hottest route: no unit of work unless the cache misses (see read_recipe_json), and
+    # The hottest route: no unit of work unless the cache misses (see read_recipe_view), and
     # no dependencies to solve (see read_caller).
     state = await get_state(request)
     user = await read_caller(request, state)
-    payload = await service.read_recipe_json(
+    view = await service.read_recipe_view(
         partial(request_session, request, state),
         state.cache,
         user,
         recipe_ref,
         view_buffer(state),
     )
-    return Response(payload, media_type="application/json")
+    # Compressed once per recipe and process, not per request (the middleware passes a body
+    # that already has a Content-Encoding through).
+    if len(view.cached) >= GZIP_MINIMUM_SIZE and accepts_gzip(
+        request.headers.get("accept-encoding", "")
+    ):
+        return Response(view.gzip(), media_type="application/json", headers=GZIP_HEADERS)
+    return Response(view.json(), media_type="application/json")
 
 
 @router.patch("/recipes/{recipeId}", responses=errors(400, 401, 403, 404))
