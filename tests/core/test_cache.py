@@ -4,6 +4,7 @@ builders, stampede protection, the circuit breaker, and the static L1 across pro
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from datetime import date
@@ -139,7 +140,10 @@ async def test_prefix_invalidation(state: AppState) -> None:
     assert await cache.get_json(other_user) == {"k": other_user}
 
 
-async def test_stampede_one_loader_per_key(state: AppState) -> None:
+async def test_stampede_one_loader_per_key(
+    state: AppState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(state.cache, "share_loads", True)  # off over SQLite (see below)
     calls = 0
 
     async def loader() -> dict[str, Any]:
@@ -158,7 +162,33 @@ async def test_stampede_one_loader_per_key(state: AppState) -> None:
     assert calls == 1
 
 
-async def test_loader_error_reaches_every_waiter_and_is_not_cached(state: AppState) -> None:
+async def test_loads_are_not_shared_over_sqlite(state: AppState) -> None:
+    """Over SQLite a request waiting for another task's loader would hold the write lock that
+    loader needs: each caller loads for itself there."""
+    sqlite = state.settings.effective_database_url.startswith("sqlite")
+    assert state.cache.share_loads is not sqlite
+    started = 0
+    both = asyncio.Event()
+
+    async def loader() -> int:
+        nonlocal started
+        started += 1
+        if started == 2:
+            both.set()
+        # Finishes only once the other caller's loader has started too (or times out).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(both.wait(), 0.3)
+        return started
+
+    key = recipe_key(uuid.uuid4())
+    await asyncio.gather(*(state.cache.get_or_load_json(key, 60, loader) for _ in range(2)))
+    assert started == (2 if sqlite else 1)
+
+
+async def test_loader_error_reaches_every_waiter_and_is_not_cached(
+    state: AppState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(state.cache, "share_loads", True)
     calls = 0
 
     async def failing() -> Any:

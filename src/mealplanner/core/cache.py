@@ -235,6 +235,11 @@ class Cache:
     def __init__(self, stats: CacheStats | None = None) -> None:
         self.stats = stats or CacheStats()
         self._inflight: dict[str, asyncio.Future[Any]] = {}
+        # Stampede protection (concurrent misses share one loader). Off over SQLite: every
+        # transaction there holds the database's write lock, so a request that waited for
+        # another task's loader while in its transaction blocked that loader's first query,
+        # and both failed after the busy timeout ("database is locked").
+        self.share_loads = True
 
     # Backends implement these four.
     async def _get_raw(self, key: str) -> bytes | None:
@@ -312,7 +317,7 @@ class Cache:
             cached = await self.get_bytes(key)
             if cached is not None:
                 return cached
-            pending = self._inflight.get(key)
+            pending = self._inflight.get(key) if self.share_loads else None
             if pending is None:
                 return await self._load(key, ttl_seconds, loader)
             await asyncio.wait({pending})
