@@ -13,9 +13,11 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Integer,
     Row,
     Select,
     Text,
+    bindparam,
     cast,
     false,
     func,
@@ -150,9 +152,53 @@ class HardFilters:
         return not any(d in text for d in self.dislikes)
 
 
+@functools.lru_cache(maxsize=16)
+def _rows_by_id(columns: tuple[str, ...]) -> Select[Any]:
+    # Built once per column set: constructing the statement per request cost more CPU than
+    # decoding its ten rows.
+    return select(*(getattr(Recipe, c) for c in columns)).where(
+        Recipe.id.in_(bindparam("ids", expanding=True))
+    )
+
+
 def _readable_by(user_id: uuid.UUID) -> Any:
     # Same rule as recipes' `readable_by`: the public catalog plus the user's own recipes.
     return or_(Recipe.visibility == VISIBILITY_PUBLIC, Recipe.owner_id == user_id)
+
+
+def _user_signals() -> Any:
+    """`AIRepository.user_signals`' query, built once (per request it cost more CPU than
+    reading its rows): the latest events, the recipes planned in the window, favourites."""
+    user_id = bindparam("user_id", type_=Activity.user_id.type)
+    events = (
+        select(literal(0), Activity.recipe_id, Activity.event_type, Activity.created_at)
+        .where(
+            Activity.user_id == user_id,
+            Activity.event_type.in_(bindparam("event_types", expanding=True)),
+            Activity.recipe_id.is_not(None),
+            Activity.created_at >= bindparam("since", type_=Activity.created_at.type),
+        )
+        .order_by(Activity.created_at.desc())
+        .limit(bindparam("limit", type_=Integer))
+        .subquery()
+    )
+    # Typed: DISTINCT makes PostgreSQL settle a bare NULL's type (text) before the union.
+    no_event = (cast(null(), Activity.event_type.type), cast(null(), Activity.created_at.type))
+    planned = (
+        select(literal(1), PlannedMeal.recipe_id, *no_event)
+        .join(MealPlan, MealPlan.id == PlannedMeal.plan_id)
+        .where(
+            MealPlan.user_id == user_id,
+            PlannedMeal.date >= bindparam("planned_from", type_=PlannedMeal.date.type),
+            PlannedMeal.date <= bindparam("planned_to", type_=PlannedMeal.date.type),
+        )
+        .distinct()
+    )
+    favorites = select(literal(2), Favorite.recipe_id, *no_event).where(Favorite.user_id == user_id)
+    return union_all(select(events), planned, favorites)
+
+
+_USER_SIGNALS = _user_signals()
 
 
 class AIRepository:
@@ -303,8 +349,9 @@ class AIRepository:
         objects for a read-only summary). No access check."""
         if not recipe_ids:
             return {}
-        stmt = select(*(getattr(Recipe, c) for c in columns)).where(Recipe.id.in_(list(recipe_ids)))
-        return {row.id: row for row in (await self.session.execute(stmt)).all()}
+        stmt = _rows_by_id(tuple(columns))
+        rows = await self.session.execute(stmt, {"ids": list(recipe_ids)})
+        return {row.id: row for row in rows.all()}
 
     async def candidate_rows(
         self, user_id: uuid.UUID, filters: HardFilters
@@ -376,35 +423,18 @@ class AIRepository:
         """What suggestions know of the user, in one round trip instead of three: recipes
         planned on a day in [planned_from, planned_to] (across plans), the latest `limit`
         events of `event_types` since `since`, and the favourites."""
-        events = (
-            select(literal(0), Activity.recipe_id, Activity.event_type, Activity.created_at)
-            .where(
-                Activity.user_id == user_id,
-                Activity.event_type.in_(event_types),
-                Activity.recipe_id.is_not(None),
-                Activity.created_at >= since,
-            )
-            .order_by(Activity.created_at.desc())
-            .limit(limit)
-            .subquery()
-        )
-        # Typed: DISTINCT makes PostgreSQL settle a bare NULL's type (text) before the union.
-        no_event = (cast(null(), Activity.event_type.type), cast(null(), Activity.created_at.type))
-        planned = (
-            select(literal(1), PlannedMeal.recipe_id, *no_event)
-            .join(MealPlan, MealPlan.id == PlannedMeal.plan_id)
-            .where(
-                MealPlan.user_id == user_id,
-                PlannedMeal.date >= planned_from,
-                PlannedMeal.date <= planned_to,
-            )
-            .distinct()
-        )
-        favorites = select(literal(2), Favorite.recipe_id, *no_event).where(
-            Favorite.user_id == user_id
-        )
         signals = UserSignals(set(), [], set())
-        rows = await self.session.execute(union_all(select(events), planned, favorites))
+        rows = await self.session.execute(
+            _USER_SIGNALS,
+            {
+                "user_id": user_id,
+                "event_types": list(event_types),
+                "since": since,
+                "limit": limit,
+                "planned_from": planned_from,
+                "planned_to": planned_to,
+            },
+        )
         for part, recipe_id, event_type, at in rows:
             if recipe_id is None:
                 continue
