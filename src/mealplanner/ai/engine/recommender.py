@@ -26,7 +26,10 @@ HALF_LIFE_DAYS: Final = 45.0
 HIGH_PROTEIN_SHARE: Final = 0.30
 
 
-@dataclass(frozen=True, slots=True)
+# RecipeFeatures, Interaction and LikedRecipe are read-only by convention but not frozen: a
+# frozen dataclass sets every field through object.__setattr__, and each uncached suggestion
+# builds hundreds of them (frozen cost 6 % of its instructions, bench/README.md session 6).
+@dataclass(slots=True)
 class RecipeFeatures:
     recipe_id: str
     name: str
@@ -47,14 +50,14 @@ class RecipeFeatures:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Interaction:
     recipe_id: str
     kind: InteractionKind
     at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LikedRecipe:
     recipe_id: str
     name: str
