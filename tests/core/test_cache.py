@@ -165,7 +165,7 @@ async def test_stampede_one_loader_per_key(
 async def test_loads_are_not_shared_over_sqlite(state: AppState) -> None:
     """Over SQLite a request waiting for another task's loader would hold the write lock that
     loader needs: each caller loads for itself there."""
-    sqlite = state.settings.effective_database_url.startswith("sqlite")
+    sqlite = state.settings.is_sqlite
     assert state.cache.share_loads is not sqlite
     started = 0
     both = asyncio.Event()

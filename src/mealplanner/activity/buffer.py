@@ -43,7 +43,6 @@ USERS_PER_QUERY = 500
 class ViewBuffer:
     def __init__(self, db: Database, interval_seconds: float) -> None:
         self.db = db
-        self.interval_seconds = interval_seconds
         self._pending: list[dict[str, Any]] = []
         self._loop = Periodic("view-events-flush", interval_seconds, self.flush)
         self._lock = asyncio.Lock()

@@ -65,7 +65,7 @@ def install_platform(state: AppState) -> None:
         state.cache = MemoryCache(
             settings.cache_memory_max_entries, stats=CacheStats(metrics, "memory")
         )
-    state.cache.share_loads = not settings.effective_database_url.startswith("sqlite")
+    state.cache.share_loads = not settings.is_sqlite
     state.rate_limiter = RateLimiter(
         default=Rate.parse(settings.rate_limit_default),
         authenticated=Rate.parse(settings.rate_limit_authenticated),

@@ -35,7 +35,8 @@ async def refresh_popularity(db: Database) -> int:
     changed = 0
     try:
         for _ in range(MAX_BATCHES_PER_ROUND):
-            # Read first: on SQLite an empty round then takes no write lock.
+            # The ids and their update in one transaction: on PostgreSQL the selected queue
+            # rows stay locked (and skipped by other processes) until the commit.
             async with db.session() as session:
                 repo = RecipeRepository(session)
                 ids = await repo.queued_for_popularity(BATCH)

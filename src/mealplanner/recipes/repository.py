@@ -123,13 +123,12 @@ _BUMP = (
     )
     .execution_options(synchronize_session=False)
 )
+# Queues the bumped recipe for the popularity refresh (once, however often it is bumped).
 _QUEUE = {
-    "postgresql": pg_insert(PopularityQueue)
+    dialect: insert(PopularityQueue)
     .values(recipe_id=bindparam("recipe_id"))
-    .on_conflict_do_nothing(),
-    "sqlite": lite_insert(PopularityQueue)
-    .values(recipe_id=bindparam("recipe_id"))
-    .on_conflict_do_nothing(),
+    .on_conflict_do_nothing()
+    for dialect, insert in (("postgresql", pg_insert), ("sqlite", lite_insert))
 }
 _POPULARITY = Recipe.favorite_count + Recipe.times_planned
 
