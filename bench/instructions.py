@@ -13,6 +13,8 @@ database (`bench.load_bench` seeds it) and Redis database 13, signed in as a ben
 
 `--profile` runs the same requests under cProfile instead (no valgrind needed) and prints
 the functions that took the most time, to find what to change; the count then measures it.
+`--timing` runs them plainly and prints wall time, this thread's CPU time and the time spent
+waiting on SQL statements per request (p50 and mean), to see what a request waits for.
 
 Endpoints: `health`, `view` (cached recipe reads over 100 popular recipes; `view-gzip` the
 same asking for gzip, as browsers do), `list`
@@ -31,6 +33,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -70,7 +73,9 @@ def count(endpoint: str, requests: int, user: int) -> int:
     raise RuntimeError("callgrind wrote no totals")
 
 
-def measure_inside(endpoint: str, requests: int, user: int, profile: bool = False) -> None:
+def measure_inside(
+    endpoint: str, requests: int, user: int, profile: bool = False, timing: bool = False
+) -> None:
     os.environ.setdefault(
         "MEALPLANNER_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/mealplanner_bench"
     )
@@ -152,13 +157,52 @@ def measure_inside(endpoint: str, requests: int, user: int, profile: bool = Fals
             (await one(rng)).raise_for_status()
         return 0
 
+    async def timed() -> None:
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+
+        sql = {"seconds": 0.0, "statements": 0}
+
+        def before(conn: Any, *_: Any) -> None:
+            conn.info["bench_started"] = time.perf_counter()
+
+        def after(conn: Any, *_: Any) -> None:
+            sql["seconds"] += time.perf_counter() - conn.info.pop("bench_started")
+            sql["statements"] += 1
+
+        event.listen(Engine, "before_cursor_execute", before)
+        event.listen(Engine, "after_cursor_execute", after)
+        rng = random.Random(1)
+        rows: list[tuple[float, float, float, int]] = []
+        for _ in range(requests):
+            sql.update(seconds=0.0, statements=0)
+            wall, cpu = time.perf_counter(), time.thread_time()
+            (await one(rng)).raise_for_status()
+            rows.append(
+                (
+                    time.perf_counter() - wall,
+                    time.thread_time() - cpu,
+                    float(sql["seconds"]),
+                    int(sql["statements"]),
+                )
+            )
+        for i, label in enumerate(("wall", "cpu", "sql")):
+            values = sorted(row[i] * 1000 for row in rows)
+            print(
+                f"{label}: p50 {values[len(values) // 2]:.2f} ms, "
+                f"mean {sum(values) / len(values):.2f} ms"
+            )
+        print(f"statements per request: {sum(row[3] for row in rows) / len(rows):.1f}")
+
     async def teardown() -> None:
         await client.aclose()
         await redis.aclose()
         await lifespan.__aexit__(None, None, None)
 
     loop.run_until_complete(setup())
-    if profile:
+    if timing:
+        loop.run_until_complete(timed())
+    elif profile:
         profiler = cProfile.Profile()
         profiler.runcall(loop.run_until_complete, measured())
         order = os.environ.get("BENCH_PROFILE_SORT", "tottime")
@@ -178,10 +222,13 @@ def main() -> None:
     parser.add_argument("requests", type=int, nargs="?", default=300)
     parser.add_argument("--user", type=int, default=5, help="load benchmark user number")
     parser.add_argument("--profile", action="store_true", help="cProfile instead of callgrind")
+    parser.add_argument("--timing", action="store_true", help="wall, CPU and SQL time")
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.inside or args.profile:
-        measure_inside(args.endpoint, args.requests, args.user, profile=args.profile)
+    if args.inside or args.profile or args.timing:
+        measure_inside(
+            args.endpoint, args.requests, args.user, profile=args.profile, timing=args.timing
+        )
         return
     total = count(args.endpoint, args.requests, args.user)
     print(f"{args.endpoint}: {total / args.requests:,.0f} instructions per request")

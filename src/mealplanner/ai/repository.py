@@ -3,6 +3,7 @@ baskets for co-occurrence, and recently planned recipes."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import uuid
@@ -10,23 +11,21 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import (
     Integer,
     Row,
     Select,
     Text,
+    and_,
     bindparam,
     cast,
-    false,
     func,
     literal,
     null,
     or_,
     select,
-    true,
-    union,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -200,6 +199,160 @@ def _user_signals() -> Any:
 
 _USER_SIGNALS = _user_signals()
 
+# Most popular first; ties (most recipes are never planned) by id, newest first.
+_BY_POPULARITY: Final = (Recipe.popularity.desc(), Recipe.id.desc())
+
+
+def popularity_order(row: SuggestionRow) -> tuple[int, int]:
+    """`_BY_POPULARITY` in Python (PostgreSQL and SQLite order UUIDs as big-endian bytes,
+    as their integer value does), for merging pools into the order SQL would give."""
+    return -row.popularity, -row.id.int
+
+
+# `user_candidates`' parts, as indexes into its lists.
+_OWN, _OWN_LIKED, _RELATED, _HISTORY = range(4)
+
+
+@dataclass(slots=True)
+class UserCandidates:
+    own: list[SuggestionRow]
+    own_liked: list[SuggestionRow]
+    related: list[SuggestionRow]
+    history: list[SuggestionRow]
+
+
+def _suggestion_columns(filters: HardFilters | None) -> tuple[Any, ...]:
+    """`SuggestionRow`'s columns in order; those a hard filter re-checks only when it does
+    (NULL otherwise). JSON arrays are read as text for `_json_items`."""
+    checked = {
+        "meal_types": (cast(Recipe.meal_types, Text), bool(filters and filters.meal_types)),
+        "dietary_flags": (cast(Recipe.dietary_flags, Text), bool(filters and filters.diets)),
+        "allergens": (cast(Recipe.allergens, Text), bool(filters and filters.allergies)),
+        "search_text": (Recipe.search_text, bool(filters and filters.dislikes)),
+    }
+    return (
+        Recipe.id,
+        Recipe.name,
+        Recipe.cuisine,
+        cast(Recipe.tags, Text).label("tags"),
+        Recipe.calories,
+        Recipe.protein_g,
+        Recipe.total_minutes,
+        Recipe.popularity,
+        Recipe.food_ids,  # linked food ids, comma-separated
+        *(
+            column.label(name) if needed else null().label(name)
+            for name, (column, needed) in checked.items()
+        ),
+    )
+
+
+def _suggestion_row(row: Any) -> SuggestionRow:
+    (
+        recipe_id,
+        name,
+        cuisine,
+        tags,
+        calories,
+        protein_g,
+        total_minutes,
+        popularity,
+        foods,
+        meal_types,
+        dietary_flags,
+        allergens,
+        search_text,
+    ) = row[:13]
+    return SuggestionRow(
+        food_ids=frozenset(foods.split(",")) if foods else frozenset(),
+        id=recipe_id,
+        name=name,
+        cuisine=cuisine,
+        tags=_json_items(tags),
+        calories=calories,
+        protein_g=protein_g,
+        total_minutes=total_minutes,
+        popularity=popularity,
+        meal_types=None if meal_types is None else _json_items(meal_types),
+        dietary_flags=None if dietary_flags is None else _json_items(dietary_flags),
+        allergens=None if allergens is None else _json_items(allergens),
+        search_text=search_text,
+    )
+
+
+def _filtered(stmt: Select[Any], scope: Any, f: HardFilters, dialect: str) -> Select[Any]:
+    """`stmt` restricted to `scope` (which recipes may be seen) and the hard filters."""
+    stmt = stmt.where(scope)
+    for diet in f.diets:
+        stmt = stmt.where(json_array_contains(Recipe.dietary_flags, diet, dialect))
+    for allergen in f.allergies:
+        stmt = stmt.where(~json_array_contains(Recipe.allergens, allergen, dialect))
+    if f.meal_types:
+        stmt = stmt.where(
+            or_(*(json_array_contains(Recipe.meal_types, m, dialect) for m in f.meal_types))
+        )
+    if f.max_total_minutes is not None:
+        stmt = stmt.where(Recipe.total_minutes <= f.max_total_minutes)
+    if f.require_nutrition:
+        stmt = stmt.where(Recipe.calories > 0)
+    for word in f.dislikes:
+        pattern = f"%{escape_like(word)}%"
+        stmt = stmt.where(
+            ~func.lower(Recipe.search_text).like(pattern, escape="\\"),
+            ~func.lower(Recipe.name).like(pattern, escape="\\"),
+        )
+    return stmt
+
+
+def _candidates(scope: Any, filters: HardFilters, part: Any, dialect: str) -> Select[Any]:
+    """Suggestion rows in `scope` passing `filters`, labelled with `part`."""
+    columns = (*_suggestion_columns(filters), part.label("part"))
+    return _filtered(select(*columns), scope, filters, dialect)
+
+
+@functools.lru_cache(maxsize=64)
+def _user_candidates_statement(
+    dialect: str, filters: HardFilters, with_liked: bool, with_related: bool, with_history: bool
+) -> Any:
+    """`AIRepository.user_candidates`' query for one set of hard filters (without excluded
+    ids) and parts, built once with bound parameters: building it per request (with a
+    parameter per id) cost more CPU than reading its rows."""
+    user_id = bindparam("user_id", type_=Recipe.owner_id.type)
+    pool = bindparam("pool", type_=Integer)
+    history_ids = bindparam("history_ids", expanding=True, type_=Recipe.id.type)
+    own = and_(Recipe.owner_id == user_id, Recipe.visibility != VISIBILITY_PUBLIC)
+    readable = or_(Recipe.visibility == VISIBILITY_PUBLIC, Recipe.owner_id == user_id)
+    parts: list[Select[Any]] = [
+        _candidates(own, filters, literal(_OWN), dialect).order_by(*_BY_POPULARITY).limit(pool)
+    ]
+    if with_liked:
+        history_cuisines = select(Recipe.cuisine).where(Recipe.id.in_(history_ids), readable)
+        liked = or_(
+            Recipe.cuisine.in_(bindparam("cuisines", expanding=True, type_=Text)),
+            Recipe.cuisine.in_(history_cuisines),
+        )
+        parts.append(
+            _candidates(own, filters, literal(_OWN_LIKED), dialect)
+            .where(liked)
+            .order_by(*_BY_POPULARITY)
+            .limit(pool)
+        )
+    if with_related:
+        include_ids = bindparam("include_ids", expanding=True, type_=Recipe.id.type)
+        parts.append(
+            _candidates(readable, filters, literal(_RELATED), dialect).where(
+                Recipe.id.in_(include_ids)
+            )
+        )
+    if with_history:
+        parts.append(
+            select(*_suggestion_columns(None), literal(_HISTORY).label("part")).where(
+                Recipe.id.in_(history_ids), readable
+            )
+        )
+    # SQLite allows no ORDER BY/LIMIT on a compound's members: each is a subquery.
+    return union_all(*(select(part.subquery()) for part in parts))
+
 
 class AIRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -209,30 +362,52 @@ class AIRepository:
     def dialect(self) -> str:
         return self.session.get_bind().dialect.name
 
-    def _filtered(self, stmt: Select[Any], user_id: uuid.UUID, f: HardFilters) -> Select[Any]:
-        dialect = self.dialect
-        stmt = stmt.where(_readable_by(user_id))
-        for diet in f.diets:
-            stmt = stmt.where(json_array_contains(Recipe.dietary_flags, diet, dialect))
-        for allergen in f.allergies:
-            stmt = stmt.where(~json_array_contains(Recipe.allergens, allergen, dialect))
-        if f.meal_types:
-            stmt = stmt.where(
-                or_(*(json_array_contains(Recipe.meal_types, m, dialect) for m in f.meal_types))
-            )
-        if f.max_total_minutes is not None:
-            stmt = stmt.where(Recipe.total_minutes <= f.max_total_minutes)
-        if f.require_nutrition:
-            stmt = stmt.where(Recipe.calories > 0)
-        for word in f.dislikes:
-            pattern = f"%{escape_like(word)}%"
-            stmt = stmt.where(
-                ~func.lower(Recipe.search_text).like(pattern, escape="\\"),
-                ~func.lower(Recipe.name).like(pattern, escape="\\"),
-            )
-        return stmt
+    async def public_pool(
+        self,
+        filters: HardFilters,
+        *,
+        pool: int,
+        cuisines: Sequence[str] = (),
+        with_popular: bool = True,
+    ) -> tuple[list[SuggestionRow], dict[str, list[SuggestionRow]]]:
+        """The `pool` most popular public recipes passing `filters` (unless not
+        `with_popular`), and the `pool` most popular of each of `cuisines`, each most popular
+        first (one query).
 
-    async def suggestion_candidates(
+        They are the same for every user with the same hard filters, so callers share them
+        (`mealplanner.ai.pools`); what only one user may see comes from `user_candidates`.
+        """
+        # (popularity, id) is indexed: each walk stops at `pool` rows instead of sorting
+        # every recipe that passes the filters (most tie at popularity 0).
+        public = Recipe.visibility == VISIBILITY_PUBLIC
+        parts = []
+        if with_popular:
+            parts.append(
+                _candidates(public, filters, literal(None, Text), self.dialect)
+                .order_by(*_BY_POPULARITY)
+                .limit(pool)
+            )
+        for cuisine in cuisines:
+            parts.append(
+                _candidates(public, filters, literal(cuisine, Text), self.dialect)
+                .where(Recipe.cuisine == cuisine)
+                .order_by(*_BY_POPULARITY)
+                .limit(pool)
+            )
+        popular: list[SuggestionRow] = []
+        by_cuisine: dict[str, list[SuggestionRow]] = {c: [] for c in cuisines}
+        if not parts:
+            return popular, by_cuisine
+        # SQLite allows no ORDER BY/LIMIT on a compound's members: each is a subquery.
+        stmt = union_all(*(select(part.subquery()) for part in parts))
+        for row in await self.session.execute(stmt):
+            recipe = _suggestion_row(row)
+            (popular if row.part is None else by_cuisine[row.part]).append(recipe)
+        for rows in (popular, *by_cuisine.values()):
+            rows.sort(key=popularity_order)
+        return popular, by_cuisine
+
+    async def user_candidates(
         self,
         user_id: uuid.UUID,
         filters: HardFilters,
@@ -241,106 +416,36 @@ class AIRepository:
         cuisines: Sequence[str] = (),
         include_ids: Sequence[uuid.UUID] = (),
         history_ids: Sequence[uuid.UUID] = (),
-    ) -> tuple[list[SuggestionRow], list[SuggestionRow]]:
-        """Recipes passing `filters` from a bounded pool, and the readable recipes among
-        `history_ids` (no preference filters), as rows with their food ids, in one query.
+    ) -> UserCandidates:
+        """What only this user may be suggested or has shown interest in, in one query:
 
-        Scoring every recipe of a 100,000-recipe catalog per request would take seconds, so
-        the pool is: the `pool` most popular, the `pool` most popular of `cuisines` and of the
-        history's cuisines, and `include_ids`. A history recipe that is also a candidate
-        comes back in both lists.
+        - `own`: the `pool` most popular of the user's non-public recipes passing `filters`,
+          `own_liked` the same among `cuisines` and the history's cuisines;
+        - `related`: the readable recipes among `include_ids` passing `filters`;
+        - `history`: the readable recipes among `history_ids` (no preference filters: they
+          only feed the taste profile, so never carry the re-checked columns).
         """
-        ids: Any = self._filtered(select(Recipe.id), user_id, filters)
-        # (popularity, id) is indexed: the walk stops at `pool` rows instead of sorting
-        # every recipe that passes the filters (most tie at popularity 0).
-        by_popularity = (Recipe.popularity.desc(), Recipe.id.desc())
-        parts = [ids.order_by(*by_popularity).limit(pool)]
-        if cuisines or history_ids:
-            history_cuisines = select(Recipe.cuisine).where(Recipe.id.in_(history_ids))
-            liked = or_(Recipe.cuisine.in_(cuisines), Recipe.cuisine.in_(history_cuisines))
-            parts.append(ids.where(liked).order_by(*by_popularity).limit(pool))
-        if include_ids:
-            parts.append(ids.where(Recipe.id.in_(include_ids)))
-        # A CTE: the history part below leaves out the picked recipes (they come back as
-        # candidates anyway), and PostgreSQL runs a CTE used twice once.
-        picked = union(*(select(part.subquery().c.id) for part in parts)).cte("picked")
-        # One round trip: the picked rows with their foods, then the history recipes (they
-        # only feed the profile, so never need the re-checked columns).
-        # JSON arrays are read as text for `_json_items`.
-        checked = {
-            "meal_types": (cast(Recipe.meal_types, Text), bool(filters.meal_types)),
-            "dietary_flags": (cast(Recipe.dietary_flags, Text), bool(filters.diets)),
-            "allergens": (cast(Recipe.allergens, Text), bool(filters.allergies)),
-            "search_text": (Recipe.search_text, bool(filters.dislikes)),
-        }
-        shared = (
-            Recipe.id,
-            Recipe.name,
-            Recipe.cuisine,
-            cast(Recipe.tags, Text),
-            Recipe.calories,
-            Recipe.protein_g,
-            Recipe.total_minutes,
-            Recipe.popularity,
-            Recipe.food_ids,  # linked food ids, comma-separated
+        stmt = _user_candidates_statement(
+            self.dialect,
+            dataclasses.replace(filters, exclude_ids=frozenset()),
+            bool(cuisines or history_ids),
+            bool(include_ids),
+            bool(history_ids),
         )
-        stmt: Any = select(
-            *shared,
-            *(
-                column if needed else null().label(name)
-                for name, (column, needed) in checked.items()
-            ),
-            true().label("candidate"),
-        ).where(Recipe.id.in_(select(picked.c.id)))
-        if history_ids:
-            stmt = union_all(
-                stmt,
-                select(
-                    *shared, *(null().label(name) for name in checked), false().label("candidate")
-                ).where(
-                    Recipe.id.in_(list(set(history_ids))),
-                    Recipe.id.not_in(select(picked.c.id)),
-                    _readable_by(user_id),
-                ),
-            )
-        candidates: list[SuggestionRow] = []
-        history: list[SuggestionRow] = []
-        for (
-            recipe_id,
-            name,
-            cuisine,
-            tags,
-            calories,
-            protein_g,
-            total_minutes,
-            popularity,
-            foods,
-            meal_types,
-            dietary_flags,
-            allergens,
-            search_text,
-            is_candidate,
-        ) in (await self.session.execute(stmt)).all():
-            recipe = SuggestionRow(
-                food_ids=frozenset(foods.split(",")) if foods else frozenset(),
-                id=recipe_id,
-                name=name,
-                cuisine=cuisine,
-                tags=_json_items(tags),
-                calories=calories,
-                protein_g=protein_g,
-                total_minutes=total_minutes,
-                popularity=popularity,
-                meal_types=None if meal_types is None else _json_items(meal_types),
-                dietary_flags=None if dietary_flags is None else _json_items(dietary_flags),
-                allergens=None if allergens is None else _json_items(allergens),
-                search_text=search_text,
-            )
-            (candidates if is_candidate else history).append(recipe)
-        # search_text already holds every ingredient name, so the re-check needs no lines.
-        kept = [r for r in candidates if filters.allows(r)]
-        wanted = set(history_ids)
-        return kept, [*history, *(r for r in candidates if r.id in wanted)]
+        params = {
+            "user_id": user_id,
+            "pool": pool,
+            "cuisines": list(cuisines),
+            "include_ids": list(set(include_ids)),
+            "history_ids": list(set(history_ids)),
+        }
+        found = UserCandidates([], [], [], [])
+        lists = (found.own, found.own_liked, found.related, found.history)
+        for row in await self.session.execute(stmt, params):
+            lists[row.part].append(_suggestion_row(row))
+        found.own.sort(key=popularity_order)
+        found.own_liked.sort(key=popularity_order)
+        return found
 
     async def recipe_rows(
         self, recipe_ids: Sequence[uuid.UUID], columns: Sequence[str]
@@ -358,7 +463,9 @@ class AIRepository:
     ) -> tuple[list[RecipeRow], dict[uuid.UUID, frozenset[str]]]:
         """Like `candidates`, as plain rows plus each recipe's linked food ids (stored with
         the recipe, so they come in the same query)."""
-        ids = self._filtered(select(Recipe.id), user_id, filters).scalar_subquery()
+        ids = _filtered(
+            select(Recipe.id), _readable_by(user_id), filters, self.dialect
+        ).scalar_subquery()
         result = await self.session.execute(
             select(*_ROW_COLUMNS, Recipe.food_ids).where(Recipe.id.in_(ids)).order_by(Recipe.id)
         )

@@ -20,6 +20,7 @@ import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mealplanner.activity import service as activity
+from mealplanner.ai import pools
 from mealplanner.ai.engine.balance import (
     DayNutrition,
     Targets,
@@ -257,11 +258,15 @@ async def _compute_suggestions(
     interactions += [Interaction(str(rid), "favorited", now) for rid in favorites - logged]
 
     # Candidate generation: a bounded pool (popular, the user's cuisines, items other people
-    # planned with theirs) instead of every recipe that passes the filters.
+    # planned with theirs) instead of every recipe that passes the filters; the public part
+    # is shared by everyone with the same hard filters (`mealplanner.ai.pools`).
     co_counts = await co_occurrence(session, cache, user.id)
     history = {i.recipe_id for i in interactions}
     related = _related_items(co_counts, history, RELATED_POOL)
-    recipes, liked = await repo.suggestion_candidates(
+    found = await pools.suggestion_candidates(
+        session,
+        cache,
+        pools.CANDIDATE_POOLS,
         user.id,
         filters,
         pool=CANDIDATE_POOL,
@@ -269,14 +274,17 @@ async def _compute_suggestions(
         include_ids=[uuid.UUID(rid) for rid in related],
         history_ids=[uuid.UUID(rid) for rid in history],
     )
+    recipes = found.recipes
     if not recipes:
         return SuggestionsRead(recommendations=[])
 
     max_pop = max((r.popularity for r in recipes), default=0) or 1
-    features = {str(r.id): _features(r, max_pop) for r in recipes}
-    for r in liked:
+    build = partial(_features, max_pop=max_pop)
+    candidates = [found.shared.features_for(r, max_pop, build) for r in recipes]
+    features = {f.recipe_id: f for f in candidates}
+    for r in found.liked:
         if (key := str(r.id)) not in features:
-            features[key] = _features(r, max_pop)
+            features[key] = found.shared.features_for(r, max_pop, build)
 
     profile = build_profile(interactions, features, now=now)
     if prefs.favorite_cuisines:
@@ -287,7 +295,7 @@ async def _compute_suggestions(
         profile = dataclasses.replace(profile, cuisines=cuisines)
 
     ranked = hybrid_rank(
-        [features[str(r.id)] for r in recipes],
+        candidates,
         profile,
         co_counts,
         RankContext(

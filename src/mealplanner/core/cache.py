@@ -66,6 +66,10 @@ SEARCH_TTL = 900
 FAVORITES_TTL = 600
 SUGGESTIONS_TTL = 1800
 SEARCH_PREFIX = "search:recipes:"
+# Not a spec key: names the current version of the suggestion candidate pools each process
+# keeps (`mealplanner.ai.pools`); deleted whenever a public recipe is created, changed or
+# deleted.
+CANDIDATE_POOLS_STAMP_KEY = "ai:candidate-pools:stamp"
 VERSIONED_PREFIXES: tuple[str, ...] = (SEARCH_PREFIX,)
 
 

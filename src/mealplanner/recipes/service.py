@@ -18,7 +18,13 @@ from sqlalchemy.orm import selectinload
 
 from mealplanner.activity import service as activity
 from mealplanner.activity.buffer import ViewBuffer
-from mealplanner.core.cache import Cache, favorites_key, recipe_key, search_key
+from mealplanner.core.cache import (
+    CANDIDATE_POOLS_STAMP_KEY,
+    Cache,
+    favorites_key,
+    recipe_key,
+    search_key,
+)
 from mealplanner.core.compression import gzip_body
 from mealplanner.core.db import Database
 from mealplanner.core.errors import Forbidden, NotFound
@@ -475,7 +481,7 @@ async def create_recipe(
         await activity.track(session, owner.id, activity.RECIPE_CREATED, recipe_id=recipe.id)
     await cache.delete_prefix(SEARCH_PREFIX)
     if visibility == VISIBILITY_PUBLIC:
-        await cache.delete(NAME_WORDS_KEY)
+        await cache.delete(NAME_WORDS_KEY, CANDIDATE_POOLS_STAMP_KEY)
     if owner is not None:
         await cache.delete(owns_private_key(owner.id))
     return recipe
@@ -524,13 +530,13 @@ async def _invalidate_recipe(
 ) -> None:
     """A changed or deleted recipe: its own entry, every cached list or search page, the
     cached favorites pages and weeks that may show it (recipe writes are rare admin or owner
-    actions, so prefix sweeps are fine), for a public one the typo vocabulary, and whether
-    its owner has private recipes."""
+    actions, so prefix sweeps are fine), for a public one the typo vocabulary and the
+    suggestion pools, and whether its owner has private recipes."""
     await cache.delete(recipe_key(recipe_id))
     if owner_id is not None:
         await cache.delete(owns_private_key(owner_id))
     if public:
-        await cache.delete(NAME_WORDS_KEY)
+        await cache.delete(NAME_WORDS_KEY, CANDIDATE_POOLS_STAMP_KEY)
     await cache.delete_prefix(SEARCH_PREFIX)
     await cache.delete_prefix(FAVORITES_PREFIX)
     await cache.delete_prefix(MEAL_PLANS_PREFIX)

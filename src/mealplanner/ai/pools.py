@@ -1,0 +1,227 @@
+"""Suggestion candidates, with the part every user with the same hard filters shares kept in
+the process.
+
+An uncached suggestion ranks a bounded pool: the most popular recipes passing the user's hard
+filters, the most popular of the cuisines they like, and recipes other people planned with
+theirs. The first two parts, over the public catalog, depend only on the hard filters (and
+the cuisines), yet were queried and decoded again for every request: most of the candidate
+rows and a third of the candidate query's database time. They are now loaded once per filter
+set and kept for `POOL_TTL_SECONDS`, as rows and as ranking features; the user's own
+non-public recipes, the related recipes and the history still come from the database on
+every request, in one query.
+
+Freshness: a public recipe's creation, edit or deletion deletes the shared stamp key
+(`ai:candidate-pools:stamp`, after the commit too, like every cache delete), and every process
+drops its pools when it next sees another stamp. Only popularity moves without a stamp change,
+so the "most popular" parts may lag the live counts by up to `POOL_TTL_SECONDS` (5 minutes).
+Without a reachable cache no stamp can be read, and the pools are rebuilt on every request
+(correct, as slow as before).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+import itertools
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from typing import Final
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mealplanner.ai.engine.recommender import RecipeFeatures
+from mealplanner.ai.repository import AIRepository, HardFilters, SuggestionRow, popularity_order
+from mealplanner.core.cache import CANDIDATE_POOLS_STAMP_KEY, Cache
+
+POOL_TTL_SECONDS: Final = 300.0
+# A stamp outlives any pool; it only has to change when a public recipe does.
+STAMP_TTL_SECONDS: Final = 86400
+# Distinct hard-filter sets kept per process (the least recently used is dropped).
+MAX_FILTER_SETS: Final = 32
+# Cuisine lists and merged cuisine parts kept per filter set before starting over.
+MAX_CUISINE_ENTRIES: Final = 256
+
+
+@dataclasses.dataclass(slots=True)
+class SharedPool:
+    """The public part of the candidates for one set of hard filters."""
+
+    expires: float
+    popular: list[SuggestionRow]
+    by_cuisine: dict[str, list[SuggestionRow]] = dataclasses.field(default_factory=dict)
+    # The top rows of a set of cuisines, merged from `by_cuisine`.
+    liked_parts: dict[frozenset[str], list[SuggestionRow]] = dataclasses.field(default_factory=dict)
+    rows: dict[uuid.UUID, SuggestionRow] = dataclasses.field(default_factory=dict)
+    # Ranking features of `rows`, for the popularity scale they were built with.
+    features: dict[uuid.UUID, RecipeFeatures] = dataclasses.field(default_factory=dict)
+    features_scale: float = 0.0
+
+    def keep(self, rows: Iterable[SuggestionRow]) -> None:
+        for row in rows:
+            self.rows[row.id] = row
+
+    def features_for(
+        self, row: SuggestionRow, scale: float, build: Callable[[SuggestionRow], RecipeFeatures]
+    ) -> RecipeFeatures:
+        """`build(row)`, kept for rows of this pool while the popularity scale stays."""
+        if self.rows.get(row.id) is not row:
+            return build(row)
+        if scale != self.features_scale:
+            self.features.clear()
+            self.features_scale = scale
+        features = self.features.get(row.id)
+        if features is None:
+            features = self.features[row.id] = build(row)
+        return features
+
+
+@dataclasses.dataclass(slots=True)
+class Candidates:
+    recipes: list[SuggestionRow]  # passing the hard filters
+    liked: list[SuggestionRow]  # the readable history recipes (no preference filters)
+    shared: SharedPool
+
+
+class CandidatePools:
+    """The shared pools of this process, by hard filters (without the excluded ids, which
+    are applied per request)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._stamp: str | None = None
+        self._pools: OrderedDict[HardFilters, SharedPool] = OrderedDict()
+
+    def clear(self) -> None:
+        self._stamp = None
+        self._pools.clear()
+
+    async def _current_stamp(self, cache: Cache) -> str | None:
+        stamp = await cache.get_json(CANDIDATE_POOLS_STAMP_KEY)
+        if not isinstance(stamp, str):
+            stamp = uuid.uuid4().hex
+            await cache.set_json(CANDIDATE_POOLS_STAMP_KEY, stamp, STAMP_TTL_SECONDS)
+            # Read back: with the cache unreachable nothing can tell this process of a
+            # change, so nothing is kept (None).
+            if await cache.get_json(CANDIDATE_POOLS_STAMP_KEY) != stamp:
+                return None
+        return stamp
+
+    async def shared(
+        self,
+        session: AsyncSession,
+        cache: Cache,
+        filters: HardFilters,
+        *,
+        pool: int,
+        cuisines: Iterable[str],
+    ) -> tuple[SharedPool, list[SuggestionRow], list[SuggestionRow]]:
+        """The pool for `filters`, its `pool` most popular rows, and the `pool` most popular
+        of `cuisines` (empty without cuisines), loading what is missing or stale."""
+        stamp = await self._current_stamp(cache)
+        if stamp is None or stamp != self._stamp:
+            self._pools.clear()
+            self._stamp = stamp
+        key = dataclasses.replace(filters, exclude_ids=frozenset())
+        now = self._clock()
+        shared = self._pools.get(key)
+        if shared is None or shared.expires <= now:
+            shared = None
+        wanted = frozenset(cuisines)
+        missing = sorted(wanted - shared.by_cuisine.keys()) if shared else sorted(wanted)
+        if shared is None or missing:
+            popular, by_cuisine = await AIRepository(session).public_pool(
+                key,
+                pool=pool,
+                cuisines=missing,
+                with_popular=shared is None,
+            )
+            if shared is None:
+                shared = SharedPool(expires=now + POOL_TTL_SECONDS, popular=popular)
+                shared.keep(shared.popular)
+            if len(shared.by_cuisine) + len(by_cuisine) > MAX_CUISINE_ENTRIES:
+                shared.by_cuisine.clear()
+                shared.liked_parts.clear()
+            for cuisine, rows in by_cuisine.items():
+                shared.by_cuisine[cuisine] = rows
+                shared.keep(rows)
+        if stamp is not None:
+            self._pools[key] = shared
+            self._pools.move_to_end(key)
+            while len(self._pools) > MAX_FILTER_SETS:
+                self._pools.popitem(last=False)
+        liked: list[SuggestionRow] = []
+        if wanted:
+            merged = shared.liked_parts.get(wanted)
+            if merged is None:
+                lists = [shared.by_cuisine.get(c, []) for c in sorted(wanted)]
+                merged = list(itertools.islice(heapq.merge(*lists, key=popularity_order), pool))
+                if len(shared.liked_parts) >= MAX_CUISINE_ENTRIES:
+                    shared.liked_parts.clear()
+                shared.liked_parts[wanted] = merged
+            liked = merged
+        return shared, shared.popular, liked
+
+
+# This process's pools (module state like the parsed co-occurrence entry: one per process).
+CANDIDATE_POOLS: Final = CandidatePools()
+
+
+def _top(pool: int, *parts: Sequence[SuggestionRow]) -> Iterable[SuggestionRow]:
+    """The `pool` first of sorted `parts` merged, as the SQL `ORDER BY ... LIMIT` of their
+    union would give."""
+    nonempty = [part for part in parts if part]
+    if len(nonempty) == 1:
+        return nonempty[0][:pool]
+    return itertools.islice(heapq.merge(*nonempty, key=popularity_order), pool)
+
+
+async def suggestion_candidates(
+    session: AsyncSession,
+    cache: Cache,
+    pools: CandidatePools,
+    user_id: uuid.UUID,
+    filters: HardFilters,
+    *,
+    pool: int,
+    cuisines: Sequence[str] = (),
+    include_ids: Sequence[uuid.UUID] = (),
+    history_ids: Sequence[uuid.UUID] = (),
+) -> Candidates:
+    """Recipes passing `filters` from a bounded pool, and the readable recipes among
+    `history_ids` (no preference filters).
+
+    Scoring every recipe of a 100,000-recipe catalog per request would take seconds, so the
+    pool is: the `pool` most popular readable recipes, the `pool` most popular of `cuisines`
+    and of the history's cuisines, and `include_ids`; the same set one query used to select.
+    """
+    mine = await AIRepository(session).user_candidates(
+        user_id,
+        filters,
+        pool=pool,
+        cuisines=cuisines,
+        include_ids=include_ids,
+        history_ids=history_ids,
+    )
+    liked_cuisines = {*cuisines, *(row.cuisine for row in mine.history)}
+    shared, popular, liked = await pools.shared(
+        session, cache, filters, pool=pool, cuisines=liked_cuisines
+    )
+    picked: dict[uuid.UUID, SuggestionRow] = {}
+    # A related recipe that is also in the pool is taken as the pool's row (same recipe),
+    # so that its ranking features are shared too.
+    for row in mine.related:
+        picked[row.id] = shared.rows.get(row.id, row)
+    for row in _top(pool, popular, mine.own):
+        picked[row.id] = row
+    if liked_cuisines:
+        for row in _top(pool, liked, mine.own_liked):
+            picked[row.id] = row
+    # search_text already holds every ingredient name, so the re-check needs no lines.
+    # Every pick is checked again, shared or not (defence in depth; also the excluded ids).
+    return Candidates(
+        recipes=[row for row in picked.values() if filters.allows(row)],
+        liked=mine.history,
+        shared=shared,
+    )

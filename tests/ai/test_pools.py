@@ -1,0 +1,314 @@
+"""The suggestion candidate pools shared between users with the same hard filters."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import or_, select, update
+
+from mealplanner.ai import pools
+from mealplanner.ai.engine.recommender import RecipeFeatures
+from mealplanner.ai.repository import AIRepository, HardFilters, SuggestionRow
+from mealplanner.core.cache import CANDIDATE_POOLS_STAMP_KEY, MemoryCache
+from mealplanner.core.state import AppState
+from mealplanner.recipes.models import VISIBILITY_PUBLIC, Recipe
+from tests.ai.test_suggestions import suggest
+from tests.fixtures.users import Account
+from tests.recipes.conftest import create_recipe, recipe_payload
+
+DINNER = HardFilters(meal_types=("dinner",))
+
+
+@pytest.fixture(autouse=True)
+def fresh_pools() -> Iterator[None]:
+    pools.CANDIDATE_POOLS.clear()
+    yield
+    pools.CANDIDATE_POOLS.clear()
+
+
+@pytest.fixture
+def pool_loads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, tuple[str, ...]]]:
+    """Every `public_pool` query: (with the popular part, the cuisines asked for)."""
+    loads: list[tuple[bool, tuple[str, ...]]] = []
+    real = AIRepository.public_pool
+
+    async def spy(self: AIRepository, filters: HardFilters, **kwargs: Any) -> Any:
+        loads.append((kwargs.get("with_popular", True), tuple(kwargs.get("cuisines", ()))))
+        return await real(self, filters, **kwargs)
+
+    monkeypatch.setattr(AIRepository, "public_pool", spy)
+    return loads
+
+
+async def _candidates(
+    state: AppState,
+    user_id: uuid.UUID,
+    filters: HardFilters = DINNER,
+    *,
+    cache: MemoryCache | None = None,
+    candidate_pools: pools.CandidatePools | None = None,
+    **kwargs: Any,
+) -> pools.Candidates:
+    async with state.db.session() as session:
+        return await pools.suggestion_candidates(
+            session,
+            state.cache if cache is None else cache,
+            candidate_pools or pools.CANDIDATE_POOLS,
+            user_id,
+            filters,
+            pool=kwargs.pop("pool", 300),
+            **kwargs,
+        )
+
+
+def _ids(found: pools.Candidates) -> set[str]:
+    return {str(r.id) for r in found.recipes}
+
+
+async def test_users_with_the_same_filters_share_one_load(
+    client: httpx.AsyncClient,
+    user: Account,
+    other_user: Account,
+    pool_loads: list[tuple[bool, tuple[str, ...]]],
+) -> None:
+    first = await suggest(client, user, "dinner")
+    assert pool_loads == [(True, ())]
+    second = await suggest(client, other_user, "dinner")
+    assert pool_loads == [(True, ())]  # the second user's suggestions used the same pool
+    assert [i["recipeId"] for i in first] == [i["recipeId"] for i in second]
+    await suggest(client, user, "lunch")  # other hard filters, another pool
+    assert pool_loads == [(True, ()), (True, ())]
+
+
+async def test_cuisine_lists_are_loaded_once_each(
+    state: AppState, user: Account, pool_loads: list[tuple[bool, tuple[str, ...]]]
+) -> None:
+    italian = await _candidates(state, user.id, cuisines=["italian"])
+    assert pool_loads == [(True, ("italian",))]
+    both = await _candidates(state, user.id, cuisines=["mexican", "italian"])
+    assert pool_loads[1:] == [(False, ("mexican",))]  # only the missing cuisine
+    again = await _candidates(state, user.id, cuisines=["italian", "mexican"])
+    assert len(pool_loads) == 2
+    assert _ids(italian) <= _ids(both) == _ids(again)
+
+
+async def test_matches_one_query_over_the_catalog(state: AppState, user: Account) -> None:
+    """The merged pools pick what one `ORDER BY popularity DESC, id DESC LIMIT` per part
+    over the readable catalog picks, the user's own recipes included."""
+    async with state.db.session() as session:
+        catalog = list(
+            (
+                await session.execute(
+                    select(Recipe.id).where(Recipe.visibility == VISIBILITY_PUBLIC).limit(60)
+                )
+            ).scalars()
+        )
+        # Popularity ties and near-ties around the cut, and a private recipe of this user
+        # that belongs in the top of both parts.
+        for n, recipe_id in enumerate(catalog):
+            await session.execute(
+                update(Recipe).where(Recipe.id == recipe_id).values(popularity=n % 7)
+            )
+    private = await _own_recipe(state, user, cuisine="italian", meal_types=["dinner"])
+    async with state.db.session() as session:
+        await session.execute(update(Recipe).where(Recipe.id == private).values(popularity=6))
+    history = catalog[:3]
+    filters = HardFilters(meal_types=("dinner",), max_total_minutes=60)
+    found = await _candidates(
+        state, user.id, filters, pool=8, cuisines=["italian"], history_ids=history
+    )
+
+    async def top(*conditions: Any) -> set[str]:
+        async with state.db.session() as session:
+            rows = await session.execute(
+                select(Recipe.id, Recipe.meal_types)
+                .where(
+                    or_(Recipe.visibility == VISIBILITY_PUBLIC, Recipe.owner_id == user.id),
+                    Recipe.total_minutes <= 60,
+                    *conditions,
+                )
+                .order_by(Recipe.popularity.desc(), Recipe.id.desc())
+            )
+            return {str(r) for r, types in rows if "dinner" in types}
+
+    async def first(ids: set[str], n: int) -> set[str]:
+        async with state.db.session() as session:
+            rows = await session.execute(
+                select(Recipe.id)
+                .where(Recipe.id.in_([uuid.UUID(i) for i in ids]))
+                .order_by(Recipe.popularity.desc(), Recipe.id.desc())
+                .limit(n)
+            )
+            return {str(r) for r in rows.scalars()}
+
+    async with state.db.session() as session:
+        cuisines = set(
+            (await session.execute(select(Recipe.cuisine).where(Recipe.id.in_(history)))).scalars()
+        )
+    expected = await first(await top(), 8) | await first(
+        await top(Recipe.cuisine.in_({"italian", *cuisines})), 8
+    )
+    assert str(private) in expected
+    assert _ids(found) == expected
+    assert {str(r.id) for r in found.liked} == {str(r) for r in history}
+
+
+async def test_public_recipe_writes_reach_every_pool(
+    client: httpx.AsyncClient, state: AppState, user: Account, admin: Account
+) -> None:
+    before = await _candidates(state, user.id)
+    assert await state.cache.get_json(CANDIDATE_POOLS_STAMP_KEY) is not None
+    created = await create_recipe(client, admin, name="Pool Probe Stew", mealTypes=["dinner"])
+    assert await state.cache.get_json(CANDIDATE_POOLS_STAMP_KEY) is None
+    # Never planned, so popularity 0, but the newest id comes first among ties.
+    after = await _candidates(state, user.id)
+    assert created["id"] in _ids(after)
+    assert _ids(before) < _ids(after)
+
+    edit = await client.patch(
+        f"/recipes/{created['id']}", json={"mealTypes": ["breakfast"]}, headers=admin.headers
+    )
+    assert edit.status_code == 200
+    assert created["id"] not in _ids(await _candidates(state, user.id))
+    breakfast = HardFilters(meal_types=("breakfast",))
+    assert created["id"] in _ids(await _candidates(state, user.id, breakfast))
+
+    deleted = await client.delete(f"/recipes/{created['id']}", headers=admin.headers)
+    assert deleted.status_code == 204
+    assert created["id"] not in _ids(await _candidates(state, user.id, breakfast))
+
+
+async def test_own_private_recipes_need_no_pool_change(
+    client: httpx.AsyncClient,
+    state: AppState,
+    user: Account,
+    other_user: Account,
+    pool_loads: list[tuple[bool, tuple[str, ...]]],
+) -> None:
+    await _candidates(state, user.id)
+    response = await client.post(
+        f"/users/{user.id}/recipes",
+        json=recipe_payload(name="My Secret Dinner", mealTypes=["dinner"]),
+        headers=user.headers,
+    )
+    assert response.status_code == 201, response.text
+    mine = response.json()["id"]
+    assert await state.cache.get_json(CANDIDATE_POOLS_STAMP_KEY) is not None
+    assert mine in _ids(await _candidates(state, user.id))
+    assert mine not in _ids(await _candidates(state, other_user.id))
+    assert len(pool_loads) == 1
+
+
+async def test_excluded_ids_apply_per_request(state: AppState, user: Account) -> None:
+    everything = await _candidates(state, user.id)
+    gone = frozenset(r.id for r in everything.recipes[:5])
+    fewer = await _candidates(state, user.id, HardFilters(meal_types=("dinner",), exclude_ids=gone))
+    assert _ids(fewer) == _ids(everything) - {str(i) for i in gone}
+
+
+class _Unreachable(MemoryCache):
+    """A cache that stores nothing, as the Redis cache behaves while Redis is down."""
+
+    async def _set_raw(self, key: str, payload: bytes, ttl_seconds: int) -> None:
+        return None
+
+
+async def test_nothing_is_kept_without_a_reachable_cache(
+    state: AppState, user: Account, pool_loads: list[tuple[bool, tuple[str, ...]]]
+) -> None:
+    reachable = await _candidates(state, user.id)
+    cache = _Unreachable()
+    down = [await _candidates(state, user.id, cache=cache) for _ in range(2)]
+    # No stamp can be read, so no pool is trusted: each request loads its own.
+    assert len(pool_loads) == 3
+    assert _ids(down[0]) == _ids(down[1]) == _ids(reachable)
+
+
+async def test_pools_expire_and_are_bounded(
+    state: AppState, user: Account, pool_loads: list[tuple[bool, tuple[str, ...]]]
+) -> None:
+    now = [0.0]
+    own = pools.CandidatePools(clock=lambda: now[0])
+    await _candidates(state, user.id, candidate_pools=own)
+    now[0] += pools.POOL_TTL_SECONDS - 1
+    await _candidates(state, user.id, candidate_pools=own)
+    assert len(pool_loads) == 1
+    now[0] += 1
+    await _candidates(state, user.id, candidate_pools=own)
+    assert len(pool_loads) == 2  # expired: loaded again
+
+    for minutes in range(pools.MAX_FILTER_SETS):
+        filters = HardFilters(meal_types=("dinner",), max_total_minutes=10 + minutes)
+        await _candidates(state, user.id, filters, candidate_pools=own)
+    assert len(pool_loads) == 2 + pools.MAX_FILTER_SETS
+    await _candidates(state, user.id, candidate_pools=own)  # the least recently used
+    assert len(pool_loads) == 3 + pools.MAX_FILTER_SETS
+
+
+def test_features_are_kept_for_pool_rows_at_one_scale() -> None:
+    def row(popularity: int) -> SuggestionRow:
+        return SuggestionRow(
+            food_ids=frozenset(),
+            id=uuid.uuid4(),
+            name="r",
+            cuisine="italian",
+            tags=frozenset(),
+            calories=500,
+            protein_g=20,
+            total_minutes=30,
+            popularity=popularity,
+            meal_types=None,
+            dietary_flags=None,
+            allergens=None,
+            search_text=None,
+        )
+
+    built: list[tuple[uuid.UUID, float]] = []
+
+    def build(scale: float) -> Any:
+        def features(r: SuggestionRow) -> RecipeFeatures:
+            built.append((r.id, scale))
+            return RecipeFeatures(str(r.id), r.name, r.cuisine, popularity=r.popularity / scale)
+
+        return features
+
+    shared_row, other = row(4), row(2)
+    shared = pools.SharedPool(expires=0, popular=[shared_row])
+    shared.keep([shared_row])
+    first = shared.features_for(shared_row, 8, build(8))
+    assert shared.features_for(shared_row, 8, build(8)) is first
+    assert shared.features_for(shared_row, 4, build(4)).popularity == 1.0  # new scale
+    # A row that is not the pool's (a fresh copy of a pool recipe included) is built anew.
+    copy = row(4)
+    copy.id = shared_row.id
+    shared.features_for(copy, 4, build(4))
+    shared.features_for(other, 4, build(4))
+    assert built == [(shared_row.id, 8), (shared_row.id, 4), (shared_row.id, 4), (other.id, 4)]
+
+
+async def _own_recipe(
+    state: AppState, user: Account, *, cuisine: str, meal_types: list[str]
+) -> uuid.UUID:
+    recipe_id = uuid.uuid4()
+    async with state.db.session() as session:
+        session.add(
+            Recipe(
+                id=recipe_id,
+                slug=f"pool-{recipe_id.hex[:12]}",
+                name="Own Pool Recipe",
+                cuisine=cuisine,
+                category="main",
+                meal_types=meal_types,
+                servings=2,
+                prep_minutes=10,
+                cook_minutes=10,
+                total_minutes=20,
+                visibility="private",
+                owner_id=user.id,
+            )
+        )
+    return recipe_id
