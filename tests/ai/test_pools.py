@@ -312,3 +312,30 @@ async def _own_recipe(
             )
         )
     return recipe_id
+
+
+async def test_a_pool_loaded_across_a_change_is_not_kept(
+    state: AppState, user: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request whose load overlapped a public recipe change (another request saw the new
+    stamp meanwhile) answers with what it loaded but does not keep it."""
+    real = AIRepository.public_pool
+    inner: list[pools.SharedPool] = []
+    calls: list[None] = []
+
+    async def overlapping(self: AIRepository, filters: HardFilters, **kwargs: Any) -> Any:
+        calls.append(None)
+        if len(calls) == 1:
+            await state.cache.delete(CANDIDATE_POOLS_STAMP_KEY)  # a change lands
+            # and another request (here in the same transaction) sees its stamp
+            shared, _, _ = await pools.CANDIDATE_POOLS.shared(
+                self.session, state.cache, filters, pool=300, cuisines=()
+            )
+            inner.append(shared)
+        return await real(self, filters, **kwargs)
+
+    monkeypatch.setattr(AIRepository, "public_pool", overlapping)
+    outer = await _candidates(state, user.id)
+    later = await _candidates(state, user.id)
+    assert later.shared is inner[0]
+    assert later.shared is not outer.shared

@@ -146,7 +146,9 @@ class CandidatePools:
             for cuisine, rows in by_cuisine.items():
                 shared.by_cuisine[cuisine] = rows
                 shared.keep(rows)
-        if stamp is not None:
+        # Kept only if no other request saw a newer stamp while this one loaded (its rows
+        # may predate the change that stamp announces).
+        if stamp is not None and stamp == self._stamp:
             self._pools[key] = shared
             self._pools.move_to_end(key)
             while len(self._pools) > MAX_FILTER_SETS:
