@@ -31,13 +31,13 @@ def fresh_pools() -> Iterator[None]:
 
 
 @pytest.fixture
-def pool_loads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, tuple[str, ...]]]:
-    """Every `public_pool` query: (with the popular part, the cuisines asked for)."""
-    loads: list[tuple[bool, tuple[str, ...]]] = []
+def pool_loads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int | None, tuple[str, ...]]]:
+    """Every `public_pool` query: (how many popular rows, the cuisines asked for)."""
+    loads: list[tuple[int | None, tuple[str, ...]]] = []
     real = AIRepository.public_pool
 
     async def spy(self: AIRepository, filters: HardFilters, **kwargs: Any) -> Any:
-        loads.append((kwargs.get("with_popular", True), tuple(kwargs.get("cuisines", ()))))
+        loads.append((kwargs["popular"], tuple(kwargs.get("cuisines", ()))))
         return await real(self, filters, **kwargs)
 
     monkeypatch.setattr(AIRepository, "public_pool", spy)
@@ -73,32 +73,51 @@ async def test_users_with_the_same_filters_share_one_load(
     client: httpx.AsyncClient,
     user: Account,
     other_user: Account,
-    pool_loads: list[tuple[bool, tuple[str, ...]]],
+    pool_loads: list[tuple[int | None, tuple[str, ...]]],
 ) -> None:
+    depth = pools.POPULAR_DEPTH
     first = await suggest(client, user, "dinner")
-    assert pool_loads == [(True, ())]
+    assert pool_loads == [(depth, ())]
     second = await suggest(client, other_user, "dinner")
-    assert pool_loads == [(True, ())]  # the second user's suggestions used the same pool
+    assert pool_loads == [(depth, ())]  # the second user's suggestions used the same pool
     assert [i["recipeId"] for i in first] == [i["recipeId"] for i in second]
     await suggest(client, user, "lunch")  # other hard filters, another pool
-    assert pool_loads == [(True, ()), (True, ())]
+    assert pool_loads == [(depth, ()), (depth, ())]
 
 
-async def test_cuisine_lists_are_loaded_once_each(
-    state: AppState, user: Account, pool_loads: list[tuple[bool, tuple[str, ...]]]
+async def test_rare_cuisines_get_their_own_lists_once(
+    state: AppState, user: Account, pool_loads: list[tuple[int | None, tuple[str, ...]]]
 ) -> None:
-    italian = await _candidates(state, user.id, cuisines=["italian"])
-    assert pool_loads == [(True, ("italian",))]
-    both = await _candidates(state, user.id, cuisines=["mexican", "italian"])
-    assert pool_loads[1:] == [(False, ("mexican",))]  # only the missing cuisine
-    again = await _candidates(state, user.id, cuisines=["italian", "mexican"])
-    assert len(pool_loads) == 2
-    assert _ids(italian) <= _ids(both) == _ids(again)
+    # A shallow pool (5 rows deep, 5 per part) stands in for a catalog where these cuisines
+    # are too rare to fill a part from the head of the popularity order.
+    shallow = pools.CandidatePools(depth=5)
+    italian = await _candidates(
+        state, user.id, pool=5, cuisines=["italian"], candidate_pools=shallow
+    )
+    assert pool_loads == [(5, ()), (None, ("italian",))]
+    both = await _candidates(
+        state, user.id, pool=5, cuisines=["mexican", "italian"], candidate_pools=shallow
+    )
+    assert pool_loads[2:] == [(None, ("mexican",))]  # only the missing cuisine
+    again = await _candidates(
+        state, user.id, pool=5, cuisines=["italian", "mexican"], candidate_pools=shallow
+    )
+    assert len(pool_loads) == 3
+    assert _ids(both) == _ids(again)
+    assert sum(r.cuisine == "italian" for r in italian.recipes) >= 5  # the cuisine's top 5
+
+    # Deep enough (the default; the test catalog is smaller), the head is enough.
+    await _candidates(state, user.id, pool=5, cuisines=["italian", "mexican"])
+    assert pool_loads[3:] == [(pools.POPULAR_DEPTH, ())]
 
 
-async def test_matches_one_query_over_the_catalog(state: AppState, user: Account) -> None:
+@pytest.mark.parametrize("depth", [8, pools.POPULAR_DEPTH])
+async def test_matches_one_query_over_the_catalog(
+    state: AppState, user: Account, depth: int
+) -> None:
     """The merged pools pick what one `ORDER BY popularity DESC, id DESC LIMIT` per part
-    over the readable catalog picks, the user's own recipes included."""
+    over the readable catalog picks, the user's own recipes included, whether the cuisines'
+    part comes from per-cuisine lists (shallow pool) or from the popular list's head."""
     async with state.db.session() as session:
         catalog = list(
             (
@@ -119,7 +138,13 @@ async def test_matches_one_query_over_the_catalog(state: AppState, user: Account
     history = catalog[:3]
     filters = HardFilters(meal_types=("dinner",), max_total_minutes=60)
     found = await _candidates(
-        state, user.id, filters, pool=8, cuisines=["italian"], history_ids=history
+        state,
+        user.id,
+        filters,
+        pool=8,
+        cuisines=["italian"],
+        history_ids=history,
+        candidate_pools=pools.CandidatePools(depth=depth),
     )
 
     async def top(*conditions: Any) -> set[str]:
@@ -187,7 +212,7 @@ async def test_own_private_recipes_need_no_pool_change(
     state: AppState,
     user: Account,
     other_user: Account,
-    pool_loads: list[tuple[bool, tuple[str, ...]]],
+    pool_loads: list[tuple[int | None, tuple[str, ...]]],
 ) -> None:
     await _candidates(state, user.id)
     response = await client.post(
@@ -218,7 +243,7 @@ class _Unreachable(MemoryCache):
 
 
 async def test_nothing_is_kept_without_a_reachable_cache(
-    state: AppState, user: Account, pool_loads: list[tuple[bool, tuple[str, ...]]]
+    state: AppState, user: Account, pool_loads: list[tuple[int | None, tuple[str, ...]]]
 ) -> None:
     reachable = await _candidates(state, user.id)
     cache = _Unreachable()
@@ -229,7 +254,7 @@ async def test_nothing_is_kept_without_a_reachable_cache(
 
 
 async def test_pools_expire_and_are_bounded(
-    state: AppState, user: Account, pool_loads: list[tuple[bool, tuple[str, ...]]]
+    state: AppState, user: Account, pool_loads: list[tuple[int | None, tuple[str, ...]]]
 ) -> None:
     now = [0.0]
     own = pools.CandidatePools(clock=lambda: now[0])
@@ -247,6 +272,21 @@ async def test_pools_expire_and_are_bounded(
     assert len(pool_loads) == 2 + pools.MAX_FILTER_SETS
     await _candidates(state, user.id, candidate_pools=own)  # the least recently used
     assert len(pool_loads) == 3 + pools.MAX_FILTER_SETS
+
+
+async def test_pools_are_bounded_by_rows(
+    state: AppState,
+    user: Account,
+    pool_loads: list[tuple[int | None, tuple[str, ...]]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    dinner = await _candidates(state, user.id)
+    monkeypatch.setattr(pools, "MAX_POOL_ROWS", len(dinner.shared.rows) + 1)
+    await _candidates(state, user.id, HardFilters(meal_types=("lunch",)))
+    await _candidates(state, user.id, HardFilters(meal_types=("lunch",)))
+    assert len(pool_loads) == 2
+    await _candidates(state, user.id)  # dropped to keep within the row budget
+    assert len(pool_loads) == 3
 
 
 def test_features_are_kept_for_pool_rows_at_one_scale() -> None:
@@ -277,7 +317,7 @@ def test_features_are_kept_for_pool_rows_at_one_scale() -> None:
         return features
 
     shared_row, other = row(4), row(2)
-    shared = pools.SharedPool(expires=0, popular=[shared_row])
+    shared = pools.SharedPool(expires=0, popular=[shared_row], depth=1)
     shared.keep([shared_row])
     first = shared.features_for(shared_row, 8, build(8))
     assert shared.features_for(shared_row, 8, build(8)) is first

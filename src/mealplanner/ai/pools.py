@@ -5,10 +5,13 @@ An uncached suggestion ranks a bounded pool: the most popular recipes passing th
 filters, the most popular of the cuisines they like, and recipes other people planned with
 theirs. The first two parts, over the public catalog, depend only on the hard filters (and
 the cuisines), yet were queried and decoded again for every request: most of the candidate
-rows and a third of the candidate query's database time. They are now loaded once per filter
-set and kept for `POOL_TTL_SECONDS`, as rows and as ranking features; the user's own
-non-public recipes, the related recipes and the history still come from the database on
-every request, in one query.
+rows and a third of the candidate query's database time. Each process now reads the
+`POPULAR_DEPTH` most popular public recipes once per filter set and keeps them for
+`POOL_TTL_SECONDS`, as rows and as ranking features: the most popular part is its head, and
+the part of a set of cuisines the first rows of those cuisines in it (only cuisines too rare
+for that get their own lists). The user's own non-public recipes, the related recipes and
+the history still come from the database on every request, in one query. The picks are the
+same as one query over the whole catalog would give.
 
 Freshness: a public recipe's creation, edit or deletion deletes the shared stamp key
 (`ai:candidate-pools:stamp`, after the commit too, like every cache delete), and every process
@@ -36,10 +39,16 @@ from mealplanner.ai.repository import AIRepository, HardFilters, SuggestionRow, 
 from mealplanner.core.cache import CANDIDATE_POOLS_STAMP_KEY, Cache
 
 POOL_TTL_SECONDS: Final = 300.0
+# How far down the popularity order each pool reads. The top `pool` of a set of cuisines is
+# the first `pool` rows of those cuisines in this list, when it has that many; only a user
+# whose cuisines are rarer than that needs per-cuisine lists (loaded once per cuisine).
+POPULAR_DEPTH: Final = 1000
 # A stamp outlives any pool; it only has to change when a public recipe does.
 STAMP_TTL_SECONDS: Final = 86400
-# Distinct hard-filter sets kept per process (the least recently used is dropped).
+# Per process: distinct hard-filter sets kept, and rows kept over all of them (about 2.5 KB
+# each with their features, so at most about 50 MB); the least recently used go first.
 MAX_FILTER_SETS: Final = 32
+MAX_POOL_ROWS: Final = 20_000
 # Cuisine lists and merged cuisine parts kept per filter set before starting over.
 MAX_CUISINE_ENTRIES: Final = 256
 
@@ -49,7 +58,8 @@ class SharedPool:
     """The public part of the candidates for one set of hard filters."""
 
     expires: float
-    popular: list[SuggestionRow]
+    popular: list[SuggestionRow]  # the `depth` most popular (fewer: all there are)
+    depth: int
     by_cuisine: dict[str, list[SuggestionRow]] = dataclasses.field(default_factory=dict)
     # The top rows of a set of cuisines, merged from `by_cuisine`.
     liked_parts: dict[frozenset[str], list[SuggestionRow]] = dataclasses.field(default_factory=dict)
@@ -88,8 +98,11 @@ class CandidatePools:
     """The shared pools of this process, by hard filters (without the excluded ids, which
     are applied per request)."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, depth: int = POPULAR_DEPTH
+    ) -> None:
         self._clock = clock
+        self.depth = depth
         self._stamp: str | None = None
         self._pools: OrderedDict[HardFilters, SharedPool] = OrderedDict()
 
@@ -124,46 +137,53 @@ class CandidatePools:
             self._pools.clear()
             self._stamp = stamp
         key = dataclasses.replace(filters, exclude_ids=frozenset())
+        repo = AIRepository(session)
         now = self._clock()
         shared = self._pools.get(key)
         if shared is None or shared.expires <= now:
-            shared = None
+            depth = max(pool, self.depth)
+            popular, _ = await repo.public_pool(key, popular=depth)
+            shared = SharedPool(expires=now + POOL_TTL_SECONDS, popular=popular, depth=depth)
+            shared.keep(popular)
         wanted = frozenset(cuisines)
-        missing = sorted(wanted - shared.by_cuisine.keys()) if shared else sorted(wanted)
-        if shared is None or missing:
-            popular, by_cuisine = await AIRepository(session).public_pool(
-                key,
-                pool=pool,
-                cuisines=missing,
-                with_popular=shared is None,
-            )
-            if shared is None:
-                shared = SharedPool(expires=now + POOL_TTL_SECONDS, popular=popular)
-                shared.keep(shared.popular)
-            if len(shared.by_cuisine) + len(by_cuisine) > MAX_CUISINE_ENTRIES:
-                shared.by_cuisine.clear()
-                shared.liked_parts.clear()
-            for cuisine, rows in by_cuisine.items():
-                shared.by_cuisine[cuisine] = rows
-                shared.keep(rows)
-        # Kept only if no other request saw a newer stamp while this one loaded (its rows
-        # may predate the change that stamp announces).
-        if stamp is not None and stamp == self._stamp:
-            self._pools[key] = shared
-            self._pools.move_to_end(key)
-            while len(self._pools) > MAX_FILTER_SETS:
-                self._pools.popitem(last=False)
         liked: list[SuggestionRow] = []
         if wanted:
-            merged = shared.liked_parts.get(wanted)
-            if merged is None:
-                lists = [shared.by_cuisine.get(c, []) for c in sorted(wanted)]
-                merged = list(itertools.islice(heapq.merge(*lists, key=popularity_order), pool))
+            cached = shared.liked_parts.get(wanted)
+            if cached is None:
+                cached = [r for r in shared.popular if r.cuisine in wanted][:pool]
+                if len(cached) < pool and len(shared.popular) == shared.depth:
+                    # The list ended before `pool` of these cuisines, yet more recipes may
+                    # follow it: merge the cuisines' own lists instead.
+                    missing = sorted(wanted - shared.by_cuisine.keys())
+                    if missing:
+                        _, by_cuisine = await repo.public_pool(
+                            key, popular=None, per_cuisine=pool, cuisines=missing
+                        )
+                        if len(shared.by_cuisine) + len(by_cuisine) > MAX_CUISINE_ENTRIES:
+                            shared.by_cuisine.clear()
+                        for cuisine, rows in by_cuisine.items():
+                            shared.by_cuisine[cuisine] = rows
+                            shared.keep(rows)
+                    lists = [shared.by_cuisine.get(c, []) for c in sorted(wanted)]
+                    cached = list(itertools.islice(heapq.merge(*lists, key=popularity_order), pool))
                 if len(shared.liked_parts) >= MAX_CUISINE_ENTRIES:
                     shared.liked_parts.clear()
-                shared.liked_parts[wanted] = merged
-            liked = merged
-        return shared, shared.popular, liked
+                shared.liked_parts[wanted] = cached
+            liked = cached
+        self._keep(stamp, key, shared)
+        return shared, shared.popular[:pool], liked
+
+    def _keep(self, stamp: str | None, key: HardFilters, shared: SharedPool) -> None:
+        # Kept only if no other request saw a newer stamp while this one loaded (its rows
+        # may predate the change that stamp announces).
+        if stamp is None or stamp != self._stamp:
+            return
+        self._pools[key] = shared
+        self._pools.move_to_end(key)
+        rows = sum(len(kept.rows) for kept in self._pools.values())
+        while len(self._pools) > 1 and (len(self._pools) > MAX_FILTER_SETS or rows > MAX_POOL_ROWS):
+            _, dropped = self._pools.popitem(last=False)
+            rows -= len(dropped.rows)
 
 
 # This process's pools (module state like the parsed co-occurrence entry: one per process).

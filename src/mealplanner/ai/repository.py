@@ -366,13 +366,13 @@ class AIRepository:
         self,
         filters: HardFilters,
         *,
-        pool: int,
+        popular: int | None,
+        per_cuisine: int = 0,
         cuisines: Sequence[str] = (),
-        with_popular: bool = True,
     ) -> tuple[list[SuggestionRow], dict[str, list[SuggestionRow]]]:
-        """The `pool` most popular public recipes passing `filters` (unless not
-        `with_popular`), and the `pool` most popular of each of `cuisines`, each most popular
-        first (one query).
+        """The `popular` most popular public recipes passing `filters` (none when None), and
+        the `per_cuisine` most popular of each of `cuisines`, each most popular first (one
+        query).
 
         They are the same for every user with the same hard filters, so callers share them
         (`mealplanner.ai.pools`); what only one user may see comes from `user_candidates`.
@@ -381,31 +381,31 @@ class AIRepository:
         # every recipe that passes the filters (most tie at popularity 0).
         public = Recipe.visibility == VISIBILITY_PUBLIC
         parts = []
-        if with_popular:
+        if popular is not None:
             parts.append(
                 _candidates(public, filters, literal(None, Text), self.dialect)
                 .order_by(*_BY_POPULARITY)
-                .limit(pool)
+                .limit(popular)
             )
         for cuisine in cuisines:
             parts.append(
                 _candidates(public, filters, literal(cuisine, Text), self.dialect)
                 .where(Recipe.cuisine == cuisine)
                 .order_by(*_BY_POPULARITY)
-                .limit(pool)
+                .limit(per_cuisine)
             )
-        popular: list[SuggestionRow] = []
+        top: list[SuggestionRow] = []
         by_cuisine: dict[str, list[SuggestionRow]] = {c: [] for c in cuisines}
         if not parts:
-            return popular, by_cuisine
+            return top, by_cuisine
         # SQLite allows no ORDER BY/LIMIT on a compound's members: each is a subquery.
         stmt = union_all(*(select(part.subquery()) for part in parts))
         for row in await self.session.execute(stmt):
             recipe = _suggestion_row(row)
-            (popular if row.part is None else by_cuisine[row.part]).append(recipe)
-        for rows in (popular, *by_cuisine.values()):
+            (top if row.part is None else by_cuisine[row.part]).append(recipe)
+        for rows in (top, *by_cuisine.values()):
             rows.sort(key=popularity_order)
-        return popular, by_cuisine
+        return top, by_cuisine
 
     async def user_candidates(
         self,
