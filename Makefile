@@ -74,8 +74,9 @@ seed: install ## Load the shipped recipe catalog (idempotent)
 worker: install ## Run the background job worker (needs MEALPLANNER_REDIS_URL)
 	$(BIN)/mealplanner worker
 
-bench: install-dev ## Run the benchmarks (PostgreSQL + Redis; not part of CI)
+bench: install-dev ## Run the load benchmark, back to back and with think time (PostgreSQL + Redis; not part of CI)
 	$(BIN)/python -m bench.load_bench
+	$(BIN)/python -m bench.load_bench --levels 64 --think-ms 1000 --seconds 30 --cost-seconds 0 --out load-think
 
 clean: ## Remove the virtualenv and caches (keeps ./data)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
