@@ -104,20 +104,29 @@ async def test_rare_cuisines_get_their_own_lists_once(
     )
     assert len(pool_loads) == 3
     assert _ids(both) == _ids(again)
-    assert sum(r.cuisine == "italian" for r in italian.recipes) >= 5  # the cuisine's top 5
+    async with state.db.session() as session:
+        top_italian = await session.execute(
+            select(Recipe.id, Recipe.meal_types)
+            .where(Recipe.visibility == VISIBILITY_PUBLIC, Recipe.cuisine == "italian")
+            .order_by(Recipe.popularity.desc(), Recipe.id.desc())
+        )
+        expected = [r for r, types in top_italian if "dinner" in types][:5]
+    assert len(expected) == 5
+    assert {str(r) for r in expected} <= _ids(italian)
 
     # Deep enough (the default; the test catalog is smaller), the head is enough.
     await _candidates(state, user.id, pool=5, cuisines=["italian", "mexican"])
     assert pool_loads[3:] == [(pools.POPULAR_DEPTH, ())]
 
 
-@pytest.mark.parametrize("depth", [8, pools.POPULAR_DEPTH])
+@pytest.mark.parametrize("depth", [8, 40, pools.POPULAR_DEPTH])
 async def test_matches_one_query_over_the_catalog(
-    state: AppState, user: Account, depth: int
+    state: AppState, user: Account, other_user: Account, depth: int
 ) -> None:
     """The merged pools pick what one `ORDER BY popularity DESC, id DESC LIMIT` per part
-    over the readable catalog picks, the user's own recipes included, whether the cuisines'
-    part comes from per-cuisine lists (shallow pool) or from the popular list's head."""
+    over the readable catalog picks, the user's own recipes included and another user's
+    never, whether the cuisines' part comes from per-cuisine lists (shallow pool), from the
+    head of a full list, or from a list holding the whole catalog."""
     async with state.db.session() as session:
         catalog = list(
             (
@@ -135,7 +144,12 @@ async def test_matches_one_query_over_the_catalog(
     private = await _own_recipe(state, user, cuisine="italian", meal_types=["dinner"])
     async with state.db.session() as session:
         await session.execute(update(Recipe).where(Recipe.id == private).values(popularity=6))
-    history = catalog[:3]
+    # Another user's private recipe, in this user's history and related recipes (as a
+    # recipe made private after being planned would be): never a candidate, and its
+    # cuisine does not count as one the user likes.
+    theirs = await _own_recipe(state, other_user, cuisine="thai", meal_types=["dinner"])
+    history = [*catalog[:3], theirs]
+    related = [*catalog[40:60], theirs]
     filters = HardFilters(meal_types=("dinner",), max_total_minutes=60)
     found = await _candidates(
         state,
@@ -144,6 +158,7 @@ async def test_matches_one_query_over_the_catalog(
         pool=8,
         cuisines=["italian"],
         history_ids=history,
+        include_ids=related,
         candidate_pools=pools.CandidatePools(depth=depth),
     )
 
@@ -172,14 +187,19 @@ async def test_matches_one_query_over_the_catalog(
 
     async with state.db.session() as session:
         cuisines = set(
-            (await session.execute(select(Recipe.cuisine).where(Recipe.id.in_(history)))).scalars()
+            (
+                await session.execute(select(Recipe.cuisine).where(Recipe.id.in_(catalog[:3])))
+            ).scalars()
         )
-    expected = await first(await top(), 8) | await first(
-        await top(Recipe.cuisine.in_({"italian", *cuisines})), 8
+    expected = (
+        await first(await top(), 8)
+        | await first(await top(Recipe.cuisine.in_({"italian", *cuisines})), 8)
+        | await top(Recipe.id.in_(related))
     )
     assert str(private) in expected
+    assert str(theirs) not in expected
     assert _ids(found) == expected
-    assert {str(r.id) for r in found.liked} == {str(r) for r in history}
+    assert {str(r.id) for r in found.liked} == {str(r) for r in catalog[:3]}
 
 
 async def test_public_recipe_writes_reach_every_pool(
@@ -202,9 +222,18 @@ async def test_public_recipe_writes_reach_every_pool(
     breakfast = HardFilters(meal_types=("breakfast",))
     assert created["id"] in _ids(await _candidates(state, user.id, breakfast))
 
-    deleted = await client.delete(f"/recipes/{created['id']}", headers=admin.headers)
-    assert deleted.status_code == 204
+    # Taken out of the catalog: gone from every pool at once.
+    hidden = await client.patch(
+        f"/recipes/{created['id']}", json={"visibility": "private"}, headers=admin.headers
+    )
+    assert hidden.status_code == 200
     assert created["id"] not in _ids(await _candidates(state, user.id, breakfast))
+
+    second = await create_recipe(client, admin, name="Pool Probe Bake", mealTypes=["breakfast"])
+    assert second["id"] in _ids(await _candidates(state, user.id, breakfast))
+    deleted = await client.delete(f"/recipes/{second['id']}", headers=admin.headers)
+    assert deleted.status_code == 204
+    assert second["id"] not in _ids(await _candidates(state, user.id, breakfast))
 
 
 async def test_own_private_recipes_need_no_pool_change(
@@ -328,6 +357,12 @@ def test_features_are_kept_for_pool_rows_at_one_scale() -> None:
     shared.features_for(copy, 4, build(4))
     shared.features_for(other, 4, build(4))
     assert built == [(shared_row.id, 8), (shared_row.id, 4), (shared_row.id, 4), (other.id, 4)]
+    # Other scales are kept too (users who recently planned the most popular recipe rank
+    # with another scale), up to MAX_SCALES of them.
+    assert shared.features_for(shared_row, 8, build(8)) is first
+    for scale in range(10, 10 + pools.MAX_SCALES):
+        shared.features_for(shared_row, scale, build(scale))
+    assert shared.features_for(shared_row, 8, build(8)) is not first
 
 
 async def _own_recipe(
@@ -379,3 +414,25 @@ async def test_a_pool_loaded_across_a_change_is_not_kept(
     later = await _candidates(state, user.id)
     assert later.shared is inner[0]
     assert later.shared is not outer.shared
+
+
+async def test_dropping_cuisine_lists_keeps_the_answer_whole(
+    state: AppState, user: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over the per-pool bound, loading a cuisine drops the lists already held, including
+    those this request still merges: the answer must still come from all of them."""
+    monkeypatch.setattr(pools, "MAX_CUISINE_ENTRIES", 1)
+    shallow = pools.CandidatePools(depth=5)
+    await _candidates(state, user.id, pool=5, cuisines=["italian"], candidate_pools=shallow)
+    both = await _candidates(
+        state, user.id, pool=5, cuisines=["italian", "mexican"], candidate_pools=shallow
+    )
+    reference = await _candidates(
+        state,
+        user.id,
+        pool=5,
+        cuisines=["italian", "mexican"],
+        candidate_pools=pools.CandidatePools(depth=5),
+    )
+    assert _ids(both) == _ids(reference)
+    assert set(both.shared.by_cuisine) == {"mexican"}

@@ -17,8 +17,8 @@ Freshness: a public recipe's creation, edit or deletion deletes the shared stamp
 (`ai:candidate-pools:stamp`, after the commit too, like every cache delete), and every process
 drops its pools when it next sees another stamp. Only popularity moves without a stamp change,
 so the "most popular" parts may lag the live counts by up to `POOL_TTL_SECONDS` (5 minutes).
-Without a reachable cache no stamp can be read, and the pools are rebuilt on every request
-(correct, as slow as before).
+Without a reachable cache no stamp can be read: nothing is kept, and every request reads
+only the part it needs (as before the pools).
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ MAX_FILTER_SETS: Final = 32
 MAX_POOL_ROWS: Final = 20_000
 # Cuisine lists and merged cuisine parts kept per filter set before starting over.
 MAX_CUISINE_ENTRIES: Final = 256
+# Popularity scales whose ranking features are kept per pool.
+MAX_SCALES: Final = 4
 
 
 @dataclasses.dataclass(slots=True)
@@ -64,26 +66,40 @@ class SharedPool:
     # The top rows of a set of cuisines, merged from `by_cuisine`.
     liked_parts: dict[frozenset[str], list[SuggestionRow]] = dataclasses.field(default_factory=dict)
     rows: dict[uuid.UUID, SuggestionRow] = dataclasses.field(default_factory=dict)
-    # Ranking features of `rows`, for the popularity scale they were built with.
-    features: dict[uuid.UUID, RecipeFeatures] = dataclasses.field(default_factory=dict)
-    features_scale: float = 0.0
+    # Ranking features of `rows` by the popularity scale they were built with (the largest
+    # popularity among a request's candidates, which differs for a user who recently
+    # planned the most popular recipe), the most recently used scales last.
+    features: OrderedDict[float, dict[uuid.UUID, RecipeFeatures]] = dataclasses.field(
+        default_factory=OrderedDict
+    )
 
     def keep(self, rows: Iterable[SuggestionRow]) -> None:
         for row in rows:
             self.rows[row.id] = row
 
+    def drop_cuisines(self) -> None:
+        """Forget the per-cuisine lists (a size bound) and every row only they held."""
+        self.by_cuisine.clear()
+        self.liked_parts.clear()
+        self.rows = {row.id: row for row in self.popular}
+        self.features.clear()
+
     def features_for(
         self, row: SuggestionRow, scale: float, build: Callable[[SuggestionRow], RecipeFeatures]
     ) -> RecipeFeatures:
-        """`build(row)`, kept for rows of this pool while the popularity scale stays."""
+        """`build(row)`, kept for rows of this pool and the last `MAX_SCALES` scales."""
         if self.rows.get(row.id) is not row:
             return build(row)
-        if scale != self.features_scale:
-            self.features.clear()
-            self.features_scale = scale
-        features = self.features.get(row.id)
+        built = self.features.get(scale)
+        if built is None:
+            built = self.features[scale] = {}
+            while len(self.features) > MAX_SCALES:
+                self.features.popitem(last=False)
+        else:
+            self.features.move_to_end(scale)
+        features = built.get(row.id)
         if features is None:
-            features = self.features[row.id] = build(row)
+            features = built[row.id] = build(row)
         return features
 
 
@@ -96,7 +112,7 @@ class Candidates:
 
 class CandidatePools:
     """The shared pools of this process, by hard filters (without the excluded ids, which
-    are applied per request)."""
+    are applied per request) and pool size."""
 
     def __init__(
         self, clock: Callable[[], float] = time.monotonic, depth: int = POPULAR_DEPTH
@@ -104,7 +120,7 @@ class CandidatePools:
         self._clock = clock
         self.depth = depth
         self._stamp: str | None = None
-        self._pools: OrderedDict[HardFilters, SharedPool] = OrderedDict()
+        self._pools: OrderedDict[tuple[HardFilters, int], SharedPool] = OrderedDict()
 
     def clear(self) -> None:
         self._stamp = None
@@ -136,13 +152,14 @@ class CandidatePools:
         if stamp is None or stamp != self._stamp:
             self._pools.clear()
             self._stamp = stamp
-        key = dataclasses.replace(filters, exclude_ids=frozenset())
+        key = (_normalised(filters), pool)
         repo = AIRepository(session)
         now = self._clock()
         shared = self._pools.get(key)
         if shared is None or shared.expires <= now:
-            depth = max(pool, self.depth)
-            popular, _ = await repo.public_pool(key, popular=depth)
+            # Without a stamp nothing is kept: read no deeper than this request needs.
+            depth = max(pool, self.depth) if stamp is not None else pool
+            popular, _ = await repo.public_pool(key[0], popular=depth)
             shared = SharedPool(expires=now + POOL_TTL_SECONDS, popular=popular, depth=depth)
             shared.keep(popular)
         wanted = frozenset(cuisines)
@@ -153,19 +170,22 @@ class CandidatePools:
                 cached = [r for r in shared.popular if r.cuisine in wanted][:pool]
                 if len(cached) < pool and len(shared.popular) == shared.depth:
                     # The list ended before `pool` of these cuisines, yet more recipes may
-                    # follow it: merge the cuisines' own lists instead.
-                    missing = sorted(wanted - shared.by_cuisine.keys())
+                    # follow it: merge the cuisines' own lists instead. Taken before the
+                    # load, as another request may drop the pool's lists meanwhile.
+                    lists = {c: shared.by_cuisine[c] for c in wanted if c in shared.by_cuisine}
+                    missing = sorted(wanted - lists.keys())
                     if missing:
-                        _, by_cuisine = await repo.public_pool(
-                            key, popular=None, per_cuisine=pool, cuisines=missing
+                        _, loaded = await repo.public_pool(
+                            key[0], popular=None, per_cuisine=pool, cuisines=missing
                         )
-                        if len(shared.by_cuisine) + len(by_cuisine) > MAX_CUISINE_ENTRIES:
-                            shared.by_cuisine.clear()
-                        for cuisine, rows in by_cuisine.items():
+                        lists.update(loaded)
+                        if len(shared.by_cuisine) + len(loaded) > MAX_CUISINE_ENTRIES:
+                            shared.drop_cuisines()
+                        for cuisine, rows in loaded.items():
                             shared.by_cuisine[cuisine] = rows
                             shared.keep(rows)
-                    lists = [shared.by_cuisine.get(c, []) for c in sorted(wanted)]
-                    cached = list(itertools.islice(heapq.merge(*lists, key=popularity_order), pool))
+                    merged = heapq.merge(*(lists[c] for c in sorted(wanted)), key=popularity_order)
+                    cached = list(itertools.islice(merged, pool))
                 if len(shared.liked_parts) >= MAX_CUISINE_ENTRIES:
                     shared.liked_parts.clear()
                 shared.liked_parts[wanted] = cached
@@ -173,10 +193,13 @@ class CandidatePools:
         self._keep(stamp, key, shared)
         return shared, shared.popular[:pool], liked
 
-    def _keep(self, stamp: str | None, key: HardFilters, shared: SharedPool) -> None:
+    def _keep(self, stamp: str | None, key: tuple[HardFilters, int], shared: SharedPool) -> None:
         # Kept only if no other request saw a newer stamp while this one loaded (its rows
-        # may predate the change that stamp announces).
+        # may predate the change that stamp announces), nor kept a newer pool meanwhile.
         if stamp is None or stamp != self._stamp:
+            return
+        current = self._pools.get(key)
+        if current is not None and current is not shared and current.expires > shared.expires:
             return
         self._pools[key] = shared
         self._pools.move_to_end(key)
@@ -184,6 +207,19 @@ class CandidatePools:
         while len(self._pools) > 1 and (len(self._pools) > MAX_FILTER_SETS or rows > MAX_POOL_ROWS):
             _, dropped = self._pools.popitem(last=False)
             rows -= len(dropped.rows)
+
+
+def _normalised(filters: HardFilters) -> HardFilters:
+    """`filters` as a pool key: without the excluded ids (applied per request), each list
+    sorted and without repeats (the same filters in another order share a pool)."""
+    return HardFilters(
+        diets=tuple(sorted(set(filters.diets))),
+        allergies=tuple(sorted(set(filters.allergies))),
+        dislikes=tuple(sorted(set(filters.dislikes))),
+        meal_types=tuple(sorted(set(filters.meal_types))),
+        max_total_minutes=filters.max_total_minutes,
+        require_nutrition=filters.require_nutrition,
+    )
 
 
 # This process's pools (module state like the parsed co-occurrence entry: one per process).
