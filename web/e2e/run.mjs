@@ -46,6 +46,9 @@ async function login(page, base, email, password) {
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Log in" }).click();
   await page.getByRole("heading", { name: /^Week of/ }).waitFor();
+  // The heading comes before the week's meals: steps that count meals right after logging
+  // in (not waiting for one) saw an empty week while it was still loading.
+  await page.getByText("Loading your week…").waitFor({ state: "hidden" });
 }
 
 async function dragTo(page, source, target) {
