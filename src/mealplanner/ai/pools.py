@@ -45,8 +45,8 @@ POOL_TTL_SECONDS: Final = 300.0
 POPULAR_DEPTH: Final = 1000
 # A stamp outlives any pool; it only has to change when a public recipe does.
 STAMP_TTL_SECONDS: Final = 86400
-# Per process: distinct hard-filter sets kept, and rows kept over all of them (about 2.5 KB
-# each with their features, so at most about 50 MB); the least recently used go first.
+# Per process: distinct hard-filter sets kept, and rows kept over all of them (2.6 to 3.3 KB
+# each with their features as measured, so at most about 65 MB); least recently used go first.
 MAX_FILTER_SETS: Final = 32
 MAX_POOL_ROWS: Final = 20_000
 # Cuisine lists and merged cuisine parts kept per filter set before starting over.
