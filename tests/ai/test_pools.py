@@ -8,15 +8,18 @@ from typing import Any
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 from sqlalchemy import or_, select, update
 
 from mealplanner.ai import pools
 from mealplanner.ai.engine.recommender import RecipeFeatures
 from mealplanner.ai.repository import AIRepository, HardFilters, SuggestionRow
-from mealplanner.core.cache import CANDIDATE_POOLS_STAMP_KEY, MemoryCache
+from mealplanner.core.cache import CANDIDATE_POOLS_STAMP_KEY, Cache, RedisCache
+from mealplanner.core.circuit import CircuitBreaker
 from mealplanner.core.state import AppState
 from mealplanner.recipes.models import VISIBILITY_PUBLIC, Recipe
 from tests.ai.test_suggestions import suggest
+from tests.fixtures.backends import DEAD_REDIS
 from tests.fixtures.users import Account
 from tests.recipes.conftest import create_recipe, recipe_payload
 
@@ -49,7 +52,7 @@ async def _candidates(
     user_id: uuid.UUID,
     filters: HardFilters = DINNER,
     *,
-    cache: MemoryCache | None = None,
+    cache: Cache | None = None,
     candidate_pools: pools.CandidatePools | None = None,
     **kwargs: Any,
 ) -> pools.Candidates:
@@ -264,21 +267,20 @@ async def test_excluded_ids_apply_per_request(state: AppState, user: Account) ->
     assert _ids(fewer) == _ids(everything) - {str(i) for i in gone}
 
 
-class _Unreachable(MemoryCache):
-    """A cache that stores nothing, as the Redis cache behaves while Redis is down."""
-
-    async def _set_raw(self, key: str, payload: bytes, ttl_seconds: int) -> None:
-        return None
-
-
 async def test_nothing_is_kept_without_a_reachable_cache(
     state: AppState, user: Account, pool_loads: list[tuple[int | None, tuple[str, ...]]]
 ) -> None:
     reachable = await _candidates(state, user.id)
-    cache = _Unreachable()
-    down = [await _candidates(state, user.id, cache=cache) for _ in range(2)]
-    # No stamp can be read, so no pool is trusted: each request loads its own.
-    assert len(pool_loads) == 3
+    # The real Redis cache, pointed at a port where no Redis listens.
+    redis = Redis.from_url(DEAD_REDIS, socket_timeout=0.25, socket_connect_timeout=0.25)
+    cache = RedisCache(redis, breaker=CircuitBreaker("redis"), timeout_seconds=0.25)
+    try:
+        down = [await _candidates(state, user.id, cache=cache) for _ in range(2)]
+    finally:
+        await redis.aclose()
+    # No stamp can be read, so no pool is trusted: each request loads its own, and only as
+    # deep as it needs.
+    assert pool_loads == [(pools.POPULAR_DEPTH, ()), (300, ()), (300, ())]
     assert _ids(down[0]) == _ids(down[1]) == _ids(reachable)
 
 

@@ -32,11 +32,10 @@ from mealplanner.core.circuit import CircuitBreaker, CircuitState
 from mealplanner.core.config import Settings
 from mealplanner.core.metrics import Metrics
 from mealplanner.core.state import AppState
-from tests.fixtures.backends import is_postgres
+from tests.fixtures.backends import DEAD_REDIS, is_postgres
 from tests.fixtures.users import register
 
 needs_redis = pytest.mark.skipif(not is_postgres(), reason="needs Redis (postgres backend)")
-DEAD_REDIS = "redis://127.0.0.1:1/0"
 
 
 class FakeClock:

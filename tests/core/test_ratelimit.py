@@ -20,7 +20,7 @@ from mealplanner.core.config import Settings
 from mealplanner.core.http_security import TrustedProxies
 from mealplanner.core.ratelimit import MemoryRateLimiter, Rate
 from mealplanner.core.state import AppState
-from tests.fixtures.backends import is_postgres
+from tests.fixtures.backends import DEAD_REDIS, is_postgres
 from tests.fixtures.users import register
 
 _ips = itertools.count(1)
@@ -251,9 +251,7 @@ async def test_limits_fall_back_in_process_when_redis_is_unreachable(
     test_settings: Settings,
 ) -> None:
     async with (
-        limited_app(
-            test_settings, redis_url="redis://127.0.0.1:1/0", rate_limit_default="2/minute"
-        ) as app,
+        limited_app(test_settings, redis_url=DEAD_REDIS, rate_limit_default="2/minute") as app,
         client_for(app) as c,
     ):
         assert (await c.get("/auth/me")).status_code == 401

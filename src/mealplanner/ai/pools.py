@@ -152,7 +152,7 @@ class CandidatePools:
         if stamp is None or stamp != self._stamp:
             self._pools.clear()
             self._stamp = stamp
-        key = (_normalised(filters), pool)
+        key = (filters.shared_part(), pool)
         repo = AIRepository(session)
         now = self._clock()
         shared = self._pools.get(key)
@@ -207,19 +207,6 @@ class CandidatePools:
         while len(self._pools) > 1 and (len(self._pools) > MAX_FILTER_SETS or rows > MAX_POOL_ROWS):
             _, dropped = self._pools.popitem(last=False)
             rows -= len(dropped.rows)
-
-
-def _normalised(filters: HardFilters) -> HardFilters:
-    """`filters` as a pool key: without the excluded ids (applied per request), each list
-    sorted and without repeats (the same filters in another order share a pool)."""
-    return HardFilters(
-        diets=tuple(sorted(set(filters.diets))),
-        allergies=tuple(sorted(set(filters.allergies))),
-        dislikes=tuple(sorted(set(filters.dislikes))),
-        meal_types=tuple(sorted(set(filters.meal_types))),
-        max_total_minutes=filters.max_total_minutes,
-        require_nutrition=filters.require_nutrition,
-    )
 
 
 # This process's pools (module state like the parsed co-occurrence entry: one per process).

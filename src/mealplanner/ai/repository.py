@@ -3,7 +3,6 @@ baskets for co-occurrence, and recently planned recipes."""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import uuid
@@ -129,6 +128,19 @@ class HardFilters:
     exclude_ids: frozenset[uuid.UUID] = frozenset()
     require_nutrition: bool = False
 
+    def shared_part(self) -> HardFilters:
+        """These filters without the excluded ids (applied per request), each list sorted
+        and without repeats: what queries and pools that serve many requests are keyed by
+        (the same filters in another order share them)."""
+        return HardFilters(
+            diets=tuple(sorted(set(self.diets))),
+            allergies=tuple(sorted(set(self.allergies))),
+            dislikes=tuple(sorted(set(self.dislikes))),
+            meal_types=tuple(sorted(set(self.meal_types))),
+            max_total_minutes=self.max_total_minutes,
+            require_nutrition=self.require_nutrition,
+        )
+
     def allows(
         self, recipe: Recipe | RecipeRow | SuggestionRow, ingredient_names: Iterable[str] = ()
     ) -> bool:
@@ -160,7 +172,7 @@ def _rows_by_id(columns: tuple[str, ...]) -> Select[Any]:
     )
 
 
-def _readable_by(user_id: uuid.UUID) -> Any:
+def _readable_by(user_id: Any) -> Any:
     # Same rule as recipes' `readable_by`: the public catalog plus the user's own recipes.
     return or_(Recipe.visibility == VISIBILITY_PUBLIC, Recipe.owner_id == user_id)
 
@@ -321,7 +333,7 @@ def _user_candidates_statement(
     pool = bindparam("pool", type_=Integer)
     history_ids = bindparam("history_ids", expanding=True, type_=Recipe.id.type)
     own = and_(Recipe.owner_id == user_id, Recipe.visibility != VISIBILITY_PUBLIC)
-    readable = or_(Recipe.visibility == VISIBILITY_PUBLIC, Recipe.owner_id == user_id)
+    readable = _readable_by(user_id)
     parts: list[Select[Any]] = [
         _candidates(own, filters, literal(_OWN), dialect).order_by(*_BY_POPULARITY).limit(pool)
     ]
@@ -427,7 +439,7 @@ class AIRepository:
         """
         stmt = _user_candidates_statement(
             self.dialect,
-            dataclasses.replace(filters, exclude_ids=frozenset()),
+            filters.shared_part(),
             bool(cuisines or history_ids),
             bool(include_ids),
             bool(history_ids),

@@ -282,9 +282,9 @@ async def _compute_suggestions(
     build = partial(_features, max_pop=max_pop)
     candidates = [found.shared.features_for(r, max_pop, build) for r in recipes]
     features = {f.recipe_id: f for f in candidates}
-    for r in found.liked:
+    for r in found.liked:  # history rows: never the pool's own, so never kept
         if (key := str(r.id)) not in features:
-            features[key] = found.shared.features_for(r, max_pop, build)
+            features[key] = build(r)
 
     profile = build_profile(interactions, features, now=now)
     if prefs.favorite_cuisines:
